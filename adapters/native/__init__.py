@@ -1,0 +1,24 @@
+"""jobgate's native API, version 1.
+
+API and version: jobgate native v1, mounted at ``/api/v1``.
+Paths: ``/definitions[/{id}]``, ``/executions[/{id}]``, ``/executions/{id}/cancel``,
+``/executions/{id}/log`` (plain text, ``?offset=`` to tail), ``/executions/{id}/result``.
+Auth: ``Authorization: Bearer <token>`` (a principal's static or issued token).
+Id style: executions by uuid or integer seq; definitions by id, uuid or seq.
+Paging: ``offset``/``limit`` with ``total``, or ``cursor`` (keyset, from ``next_cursor``).
+State map: the canonical states, unchanged (``mapping.STATES``).
+Faults: ``{"error": {"code", "message", "details", "request_id"}}`` with the HTTP status.
+Not supported: nothing is left out; this API is the reference the others map onto.
+"""
+from jobgate.dialect import Dialect, bearer
+from jobgate.faults import render_json
+
+from adapters.native.routes import blueprint
+
+dialect = Dialect(
+    name="native", title="jobgate native API", version="1", prefix="/api/v1",
+    blueprint=blueprint, extract_credential=bearer, render_fault=render_json,
+    capabilities=frozenset({"definitions", "cancel", "delete", "log", "result", "cursor_paging"}),
+    example="curl -H 'Authorization: Bearer {token}' {base}/api/v1/executions"
+            " -H 'Content-Type: application/json' -d '{{\"definition\": \"CustomerImportJob\"}}'",
+)

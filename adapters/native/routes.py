@@ -1,0 +1,85 @@
+"""Native API routes: parse, call the service, dump."""
+from flask import Response
+from flask.views import MethodView
+
+from jobgate.web import DialectBlueprint, principal, service
+
+from adapters.native import schemas
+from adapters.native.mapping import FROM_WIRE
+
+NAME = "native"
+
+
+def blueprint() -> DialectBlueprint:
+    blp = DialectBlueprint(NAME, __name__, description="jobgate's own job API")
+
+    @blp.route("/definitions")
+    class Definitions(MethodView):
+        @blp.response(200, schemas.DefinitionList)
+        def get(self):
+            items = service().definitions(principal())
+            return {"items": items, "total": len(items)}
+
+        @blp.arguments(schemas.DefinitionIn)
+        @blp.response(201, schemas.DefinitionOut)
+        def post(self, body):
+            return service().create_definition(principal(), body)
+
+    @blp.route("/definitions/<ref>")
+    class DefinitionItem(MethodView):
+        @blp.response(200, schemas.DefinitionOut)
+        def get(self, ref):
+            return service().definition(principal(), ref)
+
+        @blp.arguments(schemas.DefinitionPatch(partial=True))
+        @blp.response(200, schemas.DefinitionOut)
+        def patch(self, body, ref):
+            return service().update_definition(principal(), ref, body)
+
+        @blp.response(204)
+        def delete(self, ref):
+            service().delete_definition(principal(), ref)
+
+    @blp.route("/executions")
+    class Executions(MethodView):
+        @blp.arguments(schemas.ListQuery, location="query")
+        @blp.response(200, schemas.ExecutionPage)
+        def get(self, query):
+            return service().page(
+                principal(), definition=query.get("definition"), state=FROM_WIRE.get(query.get("state")),
+                origin=query.get("origin"), newest_first=query["order"] == "newest",
+                offset=query["offset"], limit=query["limit"], cursor=query.get("cursor"))
+
+        @blp.arguments(schemas.SubmitIn)
+        @blp.response(201, schemas.ExecutionOut)
+        def post(self, body):
+            return service().submit(principal(), body["definition"], body["parameters"], origin=NAME)
+
+    @blp.route("/executions/<ref>")
+    class ExecutionItem(MethodView):
+        @blp.response(200, schemas.ExecutionOut)
+        def get(self, ref):
+            return service().get(principal(), ref)
+
+        @blp.response(204)
+        def delete(self, ref):
+            service().delete(principal(), ref)
+
+    @blp.route("/executions/<ref>/cancel", methods=["POST"])
+    @blp.response(200, schemas.ExecutionOut)
+    def cancel(ref):
+        return service().cancel(principal(), ref)
+
+    @blp.route("/executions/<ref>/log")
+    @blp.arguments(schemas.LogQuery, location="query")
+    def log(query, ref):
+        text = service().log(principal(), ref, query["offset"])
+        response = Response(text, mimetype="text/plain")
+        response.headers["X-Log-Offset"] = str(query["offset"] + len(text))
+        return response
+
+    @blp.route("/executions/<ref>/result")
+    def result(ref):
+        return {"result": service().result(principal(), ref)}
+
+    return blp

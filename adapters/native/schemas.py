@@ -1,0 +1,142 @@
+"""Wire format of the native API, both directions."""
+from marshmallow import Schema, fields, validate
+
+from jobgate.fields import Timestamp
+from adapters.native.mapping import STATES
+
+SLUG = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$", error="must be 1-128 letters, digits, '_', '-' or '.'")
+
+
+class StepIn(Schema):
+    id = fields.String(validate=SLUG)
+    type = fields.String(required=True)
+    description = fields.String()
+    params = fields.Dict(keys=fields.String())
+    timeout = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+
+
+class DefinitionIn(Schema):
+    id = fields.String(required=True, validate=SLUG)
+    name = fields.String()
+    description = fields.String()
+    steps = fields.List(fields.Nested(StepIn), required=True, validate=validate.Length(min=1))
+    parameters = fields.Dict(keys=fields.String())
+    allow_concurrent = fields.Boolean()
+    restartable = fields.Boolean()
+    timeout = fields.Float(allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
+    retries = fields.Integer(validate=validate.Range(min=0, max=10))
+    queue = fields.String(validate=SLUG)
+    labels = fields.List(fields.String())
+
+
+class DefinitionPatch(DefinitionIn):
+    class Meta:
+        exclude = ("id",)
+
+
+class StepOut(Schema):
+    id = fields.String()
+    type = fields.String()
+    description = fields.String()
+
+
+class DefinitionOut(Schema):
+    id = fields.String()
+    uuid = fields.String()
+    seq = fields.Integer()
+    name = fields.String()
+    description = fields.String()
+    source = fields.String()
+    steps = fields.List(fields.Nested(StepOut))
+    parameters = fields.Dict()
+    allow_concurrent = fields.Boolean()
+    restartable = fields.Boolean()
+    timeout = fields.Float(allow_none=True)
+    retries = fields.Integer()
+    queue = fields.String()
+    labels = fields.List(fields.String())
+    created = Timestamp()
+    modified = Timestamp()
+    version = fields.Integer()
+
+
+class DefinitionList(Schema):
+    items = fields.List(fields.Nested(DefinitionOut))
+    total = fields.Integer()
+
+
+class SubmitIn(Schema):
+    definition = fields.String(required=True)
+    parameters = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class ListQuery(Schema):
+    definition = fields.String()
+    state = fields.String(validate=validate.OneOf(list(STATES.values())))
+    origin = fields.String(validate=SLUG)
+    order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.Integer(validate=validate.Range(min=0))
+
+
+class LogQuery(Schema):
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ProgressOut(Schema):
+    percent = fields.Float()
+    total = fields.Integer()
+    processed = fields.Integer()
+    failed = fields.Integer()
+
+
+class StepExecutionOut(Schema):
+    id = fields.String()
+    type = fields.String()
+    description = fields.String()
+    state = fields.Function(lambda step: STATES[step.state])
+    started = Timestamp()
+    ended = Timestamp()
+    exit_code = fields.Integer(allow_none=True)
+    message = fields.String()
+
+
+class ExecutionOut(Schema):
+    id = fields.String()
+    seq = fields.Integer()
+    definition = fields.String(attribute="definition_id")
+    state = fields.Function(lambda ex: STATES[ex.state])
+    message = fields.String()
+    exit = fields.Function(lambda ex: None if ex.exit_code is None else {"code": ex.exit_code, "message": ex.exit_message})
+    parameters = fields.Dict()
+    principal = fields.String()
+    client_id = fields.String(allow_none=True)
+    origin = fields.String()
+    trigger = fields.String()
+    created = Timestamp()
+    queued = Timestamp()
+    started = Timestamp()
+    ended = Timestamp()
+    modified = Timestamp()
+    heartbeat = Timestamp()
+    expires = Timestamp()
+    duration_ms = fields.Integer(allow_none=True)
+    progress = fields.Nested(ProgressOut)
+    steps = fields.List(fields.Nested(StepExecutionOut))
+    has_result = fields.Boolean()
+    log_size = fields.Integer()
+    restart_of = fields.String(allow_none=True)
+    attempt = fields.Integer()
+    cancel_requested = fields.Boolean()
+    canceled_by = fields.String(allow_none=True)
+    version = fields.Integer()
+    attributes = fields.Dict()
+
+
+class ExecutionPage(Schema):
+    items = fields.List(fields.Nested(ExecutionOut))
+    total = fields.Integer()
+    offset = fields.Integer()
+    limit = fields.Integer()
+    next_cursor = fields.Integer(allow_none=True)

@@ -1,0 +1,1 @@
+"""Example jobs for `jobgate up`; `python` steps may call functions under this package."""

@@ -1,0 +1,91 @@
+"""create_app(): one Flask app mounting every configured dialect.
+
+Each dialect gets its own flask-smorest Api (own OpenAPI document and docs
+page under its prefix). Faults are rendered by one app-level handler that
+picks the dialect by URL prefix: blueprint handlers never see routing
+404/405, and flask-smorest's own handler is app-wide.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, g, jsonify, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from jobgate import dialect as dialects_module
+from jobgate.config import Settings
+from jobgate.errors import JobgateError
+from jobgate.faults import fault_from, render_json
+from jobgate.service import Service
+from jobgate.web import DIALECTS, SERVICE
+
+REDOC = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+
+
+def create_app(settings: Settings | None = None, service: Service | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = Flask("jobgate")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    app.json.sort_keys = False
+    app.extensions[SERVICE] = service or Service.from_settings(settings)
+    mounted = dialects_module.load(settings.dialects)
+    app.extensions[DIALECTS] = {d.name: d for d in mounted}
+    for dialect in mounted:
+        _mount(app, dialect)
+    _install_fault_handler(app, mounted)
+    _install_health(app)
+    return app
+
+
+def _mount(app: Flask, dialect) -> None:
+    prefix = dialect.name.upper() + "_"
+    app.config.update({
+        f"{prefix}API_TITLE": dialect.title, f"{prefix}API_VERSION": dialect.version,
+        f"{prefix}OPENAPI_VERSION": "3.0.3", f"{prefix}OPENAPI_URL_PREFIX": dialect.prefix,
+        f"{prefix}OPENAPI_JSON_PATH": "openapi.json", f"{prefix}OPENAPI_REDOC_PATH": "docs",
+        f"{prefix}OPENAPI_REDOC_URL": REDOC,
+    })
+    api = Api(app, config_prefix=prefix)
+    api.register_blueprint(dialect.blueprint(), url_prefix=dialect.prefix)
+
+
+def _install_fault_handler(app: Flask, mounted) -> None:
+    by_prefix = sorted(((p, d) for d in mounted for p in d.prefixes), key=lambda item: -len(item[0]))
+
+    def render(exc: Exception):
+        fault = fault_from(exc, getattr(g, "request_id", "") or _request_id())
+        for prefix, dialect in by_prefix:
+            if request.path.startswith(prefix):
+                return dialect.render_fault(fault)
+        return render_json(fault)
+
+    # Registered after every Api so these replace flask-smorest's handler.
+    app.register_error_handler(HTTPException, render)
+    app.register_error_handler(JobgateError, render)
+    app.register_error_handler(Exception, render)
+
+    @app.before_request
+    def assign_request_id():
+        g.request_id = _request_id()
+
+    @app.after_request
+    def echo_request_id(response):
+        response.headers.setdefault("X-Request-Id", getattr(g, "request_id", ""))
+        return response
+
+
+def _install_health(app: Flask) -> None:
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok"})
+
+    @app.get("/readyz")
+    def readyz():
+        return jsonify({"status": "ok", **app.extensions[SERVICE].ready()})
+
+
+def _request_id() -> str:
+    return uuid.uuid4().hex[:16]

@@ -1,0 +1,170 @@
+"""Job definitions: the operator's catalog file plus ones created through APIs.
+
+Catalog jobs are global (every tenant sees them) and read-only; API-created
+ones belong to one tenant and live in Redis. Both get a stable uuid and an
+integer `seq` for dialects with numeric ids. Step types are found through the
+`jobgate.steps` entry points and validate their own params.
+"""
+from __future__ import annotations
+
+import json
+import tomllib
+from importlib.metadata import entry_points
+from typing import Any
+
+import redis
+
+from jobgate.config import Settings
+from jobgate.connection import guarded
+from jobgate.errors import Invalid
+from jobgate.model import SLUG, Definition, StepSpec, dump, load, now
+
+PREFIX = "jg:"
+_FIELDS = {"id", "name", "description", "parameters", "allow_concurrent", "restartable", "timeout",
+           "retries", "retry_delay", "queue", "labels", "schedule", "attributes"}
+
+
+class CatalogError(ValueError):
+    """A mistake in the operator's catalog file, named by file, job and field."""
+
+
+def step_types() -> dict[str, type]:
+    return {ep.name: ep.load() for ep in entry_points(group="jobgate.steps")}
+
+
+def build_definition(data: dict[str, Any], *, tenant: str | None, source: str,
+                     types: dict[str, type], settings: Settings) -> Definition:
+    """Validate a definition given as a dict; raise ValueError("field: message")."""
+    job_id = data.get("id")
+    if not isinstance(job_id, str) or not SLUG.match(job_id):
+        raise ValueError("id: must be 1-128 letters, digits, '_', '-' or '.'")
+    steps = data.get("step", data.get("steps", []))
+    if not isinstance(steps, list) or not steps:
+        raise ValueError("step: a job needs at least one step")
+    specs = []
+    for index, raw in enumerate(steps):
+        where = f"step[{index}]"
+        if not isinstance(raw, dict):
+            raise ValueError(f"{where}: must be a table")
+        kind = raw.get("type")
+        if kind not in types:
+            raise ValueError(f"{where}.type: unknown step type {kind!r} (known: {', '.join(sorted(types))})")
+        params = raw.get("params", {})
+        if not isinstance(params, dict):
+            raise ValueError(f"{where}.params: must be a table")
+        try:
+            types[kind].validate(params, settings)
+        except ValueError as exc:
+            raise ValueError(f"{where}.params.{exc}") from None
+        specs.append(StepSpec(id=str(raw.get("id") or f"step{index + 1}"), type=kind,
+                              description=str(raw.get("description", "")), params=params,
+                              timeout=raw.get("timeout")))
+    values = {k: v for k, v in data.items() if k in _FIELDS}
+    for key, kind in (("allow_concurrent", bool), ("restartable", bool), ("retries", int),
+                      ("parameters", dict), ("labels", list)):
+        if key in values and not isinstance(values[key], kind):
+            raise ValueError(f"{key}: must be {kind.__name__}")
+    if values.get("timeout") is not None and not (isinstance(values["timeout"], (int, float)) and values["timeout"] > 0):
+        raise ValueError("timeout: must be a positive number of seconds")
+    if values.get("queue") is not None and not SLUG.match(str(values["queue"])):
+        raise ValueError("queue: must be a slug")
+    values.setdefault("name", job_id)
+    stamp = now()
+    definition = Definition(**values, tenant=tenant, steps=specs, source=source, created=stamp, modified=stamp)
+    definition.uuid = definition.stable_uuid()
+    return definition
+
+
+def load_file(path: str, types: dict[str, type], settings: Settings) -> list[Definition]:
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"{path}: {exc}") from None
+    jobs, seen = [], set()
+    for index, job in enumerate(document.get("job", [])):
+        name = job.get("id", f"#{index + 1}")
+        try:
+            definition = build_definition(job, tenant=None, source="catalog", types=types, settings=settings)
+        except ValueError as exc:
+            raise CatalogError(f"{path}: job {name!r}: {exc}") from None
+        if definition.id in seen:
+            raise CatalogError(f"{path}: job {name!r}: id: defined twice")
+        seen.add(definition.id)
+        jobs.append(definition)
+    return jobs
+
+
+class Catalog:
+    """Looks definitions up by id, uuid or seq, within what a tenant may see."""
+
+    seq_key = PREFIX + "seq:definition"
+    refs = PREFIX + "definition-refs"          # uuid / "#seq" -> "tenant/id"
+
+    def __init__(self, client: redis.Redis, jobs: list[Definition] = ()):
+        self.redis = client
+        self.jobs = {job.id: job for job in jobs}
+
+    def assign_seqs(self) -> None:
+        """Give catalog jobs the same seq across restarts and processes."""
+        for job in self.jobs.values():
+            key = f"catalog/{job.id}"
+            seq = guarded(lambda: self.redis.hget(self.refs, key))
+            if seq is None:
+                guarded(lambda: self.redis.hsetnx(self.refs, key, self.redis.incr(self.seq_key)))
+                seq = guarded(lambda: self.redis.hget(self.refs, key))
+            job.seq = int(seq)
+
+    def get(self, tenant: str, ref: str) -> Definition | None:
+        ref = str(ref)
+        if ref in self.jobs:
+            return self.jobs[ref]
+        for job in self.jobs.values():
+            if ref in (job.uuid, str(job.seq)):
+                return job
+        if not SLUG.match(ref):
+            return None
+        raw = guarded(lambda: self.redis.get(self._key(tenant, ref)))
+        if raw is None:
+            owner = guarded(lambda: self.redis.hget(self.refs, ref if not ref.isdigit() else f"#{ref}"))
+            if owner is None or not owner.decode().startswith(tenant + "/"):
+                return None
+            raw = guarded(lambda: self.redis.get(self._key(tenant, owner.decode().split("/", 1)[1])))
+        return None if raw is None else load(Definition, json.loads(raw))
+
+    def list(self, tenant: str) -> list[Definition]:
+        ids = guarded(lambda: self.redis.zrange(self._index(tenant), 0, -1))
+        raws = guarded(lambda: self.redis.mget([self._key(tenant, i.decode()) for i in ids])) if ids else []
+        return list(self.jobs.values()) + [load(Definition, json.loads(r)) for r in raws if r]
+
+    def save(self, definition: Definition, *, new: bool) -> Definition:
+        if definition.id in self.jobs:
+            raise Invalid(f"job {definition.id!r} is an operator catalog job and cannot be changed")
+        if new:
+            if guarded(lambda: self.redis.exists(self._key(definition.tenant, definition.id))):
+                raise Invalid(f"job {definition.id!r} already exists", id=definition.id)
+            definition.seq = guarded(lambda: self.redis.incr(self.seq_key))
+        owner = f"{definition.tenant}/{definition.id}"
+        pipe = self.redis.pipeline()
+        pipe.set(self._key(definition.tenant, definition.id), json.dumps(dump(definition)))
+        pipe.zadd(self._index(definition.tenant), {definition.id: definition.seq})
+        pipe.hset(self.refs, mapping={definition.uuid: owner, f"#{definition.seq}": owner})
+        guarded(pipe.execute)
+        return definition
+
+    def delete(self, definition: Definition) -> None:
+        if definition.source == "catalog":
+            raise Invalid(f"job {definition.id!r} is an operator catalog job and cannot be deleted")
+        pipe = self.redis.pipeline()
+        pipe.delete(self._key(definition.tenant, definition.id))
+        pipe.zrem(self._index(definition.tenant), definition.id)
+        pipe.hdel(self.refs, definition.uuid, f"#{definition.seq}")
+        guarded(pipe.execute)
+
+    @staticmethod
+    def _key(tenant: str, job_id: str) -> str:
+        return f"{PREFIX}definition:{tenant}:{job_id}"
+
+    @staticmethod
+    def _index(tenant: str) -> str:
+        return f"{PREFIX}definitions:{tenant}"

@@ -1,0 +1,107 @@
+"""The people's commands: submit, ls, show, cancel, logs, watch — over the native API.
+
+They speak HTTP to a running gateway (`--url`, default $JOBGATE_URL or
+http://127.0.0.1:8080) with a Bearer token ($JOBGATE_TOKEN, default the
+development token `jobgate up` creates).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import requests
+
+TERMINAL = {"SUCCEEDED", "SUCCEEDED_WITH_WARNINGS", "FAILED", "CANCELED", "DIED"}
+
+
+def add_commands(commands) -> None:
+    def command(name, help_text):
+        p = commands.add_parser(name, help=help_text)
+        p.add_argument("--url", default=os.environ.get("JOBGATE_URL", "http://127.0.0.1:8080"))
+        p.add_argument("--token", default=os.environ.get("JOBGATE_TOKEN", "dev-token"))
+        return p
+    p = command("submit", "start an execution of a job")
+    p.add_argument("definition")
+    p.add_argument("params", nargs="*", metavar="NAME=VALUE")
+    p.add_argument("--watch", action="store_true", help="then watch it until it ends")
+    p = command("ls", "list executions, newest first")
+    p.add_argument("--definition")
+    p.add_argument("--state")
+    p.add_argument("--limit", type=int, default=20)
+    for name, help_text in (("show", "one execution as JSON"), ("cancel", "cancel an execution"),
+                            ("logs", "an execution's log"), ("watch", "a live progress bar until it ends")):
+        command(name, help_text).add_argument("id")
+
+
+class Api:
+    def __init__(self, url: str, token: str):
+        self.base = url.rstrip("/") + "/api/v1"
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, **kwargs):
+        response = self.session.request(method, self.base + path, timeout=30, **kwargs)
+        if response.status_code >= 400:
+            error = response.json().get("error", {}) if response.headers.get("Content-Type", "").startswith(
+                "application/json") else {"message": response.text}
+            raise SystemExit(f"jobgate: {response.status_code} {error.get('message')}"
+                             + (f" {json.dumps(error['details'])}" if error.get("details") else ""))
+        return response
+
+
+def _parse_params(pairs: list[str]) -> dict:
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"jobgate: parameter {pair!r} is not NAME=VALUE")
+        try:
+            params[name] = json.loads(value)
+        except ValueError:
+            params[name] = value
+    return params
+
+
+def _bar(execution: dict, width: int = 30) -> str:
+    percent = execution["progress"]["percent"]
+    filled = int(width * percent / 100)
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {percent:5.1f}% {execution['state']:<10}"
+
+
+def watch(api: Api, execution_id: str, out=sys.stdout) -> int:
+    while True:
+        execution = api.call("GET", f"/executions/{execution_id}").json()
+        out.write(_bar(execution))
+        out.flush()
+        if execution["state"] in TERMINAL:
+            out.write(f"\n{execution['message']}\n" if execution["message"] else "\n")
+            return 0 if execution["state"].startswith("SUCCEEDED") else 1
+        time.sleep(0.5)
+
+
+def run(args) -> int:
+    api = Api(args.url, args.token)
+    if args.command == "submit":
+        execution = api.call("POST", "/executions", json={"definition": args.definition,
+                                                          "parameters": _parse_params(args.params)}).json()
+        print(execution["id"])
+        return watch(api, execution["id"]) if args.watch else 0
+    if args.command == "ls":
+        query = {k: v for k, v in (("definition", args.definition), ("state", args.state)) if v}
+        page = api.call("GET", "/executions", params={**query, "limit": args.limit}).json()
+        for item in page["items"]:
+            print(f"{item['id']}  {item['seq']:>6}  {item['definition']:<28} {item['state']:<10} {item['created']}")
+        print(f"({len(page['items'])} of {page['total']})")
+        return 0
+    if args.command == "show":
+        print(json.dumps(api.call("GET", f"/executions/{args.id}").json(), indent=2))
+        return 0
+    if args.command == "cancel":
+        print(api.call("POST", f"/executions/{args.id}/cancel").json()["state"])
+        return 0
+    if args.command == "logs":
+        sys.stdout.write(api.call("GET", f"/executions/{args.id}/log").text)
+        return 0
+    return watch(api, args.id)

@@ -1,0 +1,53 @@
+"""Operator settings, read once from the environment (Heroku-style)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _list(value: str | None, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    if value is None:
+        return default
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str | None = None
+    catalog_path: str | None = None
+    principals_path: str | None = None
+    dialects: tuple[str, ...] = ()                 # empty: every installed dialect
+    queues: tuple[str, ...] = ("default",)
+    #: module prefixes whose functions `python` steps may call
+    python_allow: tuple[str, ...] = ("examples",)
+    #: step types a definition created through an API may use (shell and http
+    #: run operator-chosen commands and URLs, so only catalog jobs get them)
+    api_step_types: tuple[str, ...] = ("sleep", "python")
+    max_body: int = 1 << 20
+    http_timeout: float = 30.0
+    kill_grace: float = 3.0
+    heartbeat_interval: float = 2.0
+    stale_after: float = 15.0
+    token_ttl: int = 3600
+    page_limit: int = 200
+
+    @classmethod
+    def from_env(cls, env=None, **overrides) -> "Settings":
+        env = os.environ if env is None else env
+        values = dict(
+            redis_url=env.get("REDIS_URL") or None,
+            catalog_path=env.get("JOBGATE_CATALOG") or None,
+            principals_path=env.get("JOBGATE_PRINCIPALS") or None,
+            dialects=_list(env.get("JOBGATE_DIALECTS")),
+            queues=_list(env.get("JOBGATE_QUEUES"), ("default",)),
+            python_allow=_list(env.get("JOBGATE_PYTHON_ALLOW"), ("examples",)),
+            api_step_types=_list(env.get("JOBGATE_API_STEP_TYPES"), ("sleep", "python")),
+            max_body=int(env.get("JOBGATE_MAX_BODY", 1 << 20)),
+            http_timeout=float(env.get("JOBGATE_HTTP_TIMEOUT", 30)),
+            kill_grace=float(env.get("JOBGATE_KILL_GRACE", 3)),
+            heartbeat_interval=float(env.get("JOBGATE_HEARTBEAT_INTERVAL", 2)),
+            stale_after=float(env.get("JOBGATE_STALE_AFTER", 15)),
+            token_ttl=int(env.get("JOBGATE_TOKEN_TTL", 3600)),
+        )
+        values.update(overrides)
+        return cls(**values)

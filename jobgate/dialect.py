@@ -1,0 +1,83 @@
+"""The Dialect contract, and discovery through the `jobgate.dialects` entry points.
+
+A dialect is one small declarative object: where it is mounted, how its
+clients present credentials, how it renders a fault, and what it supports.
+The core reads these fields; it never compares dialect names.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Callable
+
+from flask import Request, Response
+
+from jobgate.auth import Credential
+from jobgate.faults import Fault
+
+GROUP = "jobgate.dialects"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str                                   # also the origin recorded on executions
+    title: str                                  # API title for its OpenAPI document
+    version: str                                # API version for its OpenAPI document
+    prefix: str                                 # where its blueprint is mounted, e.g. "/api/v1"
+    blueprint: Callable[[], object]             # factory of its flask-smorest Blueprint
+    extract_credential: Callable[[Request], Credential | None]
+    render_fault: Callable[[Fault], Response]
+    #: further URL prefixes whose faults this dialect renders (login endpoints ...)
+    fault_prefixes: tuple[str, ...] = ()
+    capabilities: frozenset[str] = field(default_factory=frozenset)
+    #: a curl command line showing the dialect, with {base} and {token} placeholders
+    example: str = ""
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        """Static URL prefixes (up to any `<converter>`) whose faults are this dialect's."""
+        return (self.prefix.split("<", 1)[0], *self.fault_prefixes)
+
+
+class UnknownDialect(LookupError):
+    pass
+
+
+def available() -> dict[str, object]:
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+def load(names: tuple[str, ...] = ()) -> list[Dialect]:
+    """Installed dialects, or the named ones; an unknown name says what is known."""
+    found = available()
+    unknown = [n for n in names if n not in found]
+    if unknown:
+        raise UnknownDialect(f"unknown dialect(s) {', '.join(unknown)}; installed: {', '.join(sorted(found))}")
+    return [found[n].load() for n in (names or sorted(found))]
+
+
+# -- credential extraction helpers the adapters compose -----------------------
+
+def bearer(request: Request) -> Credential | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return Credential(token=token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+
+
+def basic(request: Request) -> Credential | None:
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return Credential(username=user, password=password) if sep and user else None
+
+
+def header_token(name: str) -> Callable[[Request], Credential | None]:
+    def extract(request: Request) -> Credential | None:
+        token = request.headers.get(name, "").strip()
+        return Credential(token=token) if token else None
+    return extract

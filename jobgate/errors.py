@@ -1,0 +1,84 @@
+"""Canonical errors. The core raises these; each dialect renders them.
+
+Every error carries an HTTP status hint and a stable `code`, so a dialect's
+fault table can be a plain mapping from code to its own type name.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class JobgateError(Exception):
+    status = 500
+    code = "internal"
+
+    def __init__(self, message: str = "", details: Any = None, **context: Any):
+        super().__init__(message or self.__class__.__doc__ or self.code)
+        self.message = message or (self.__class__.__doc__ or self.code).strip()
+        self.details = details
+        self.context = context   # e.g. {"id": "..."} for dialects that echo arguments
+
+
+class Invalid(JobgateError):
+    """The request is not valid."""
+    status, code = 400, "invalid"
+
+
+class Unauthorized(JobgateError):
+    """A valid credential is required."""
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(JobgateError):
+    """The credential does not allow this."""
+    status, code = 403, "forbidden"
+
+
+class NotFound(JobgateError):
+    """No such resource."""
+    status, code = 404, "not_found"
+
+
+class DefinitionNotFound(NotFound):
+    """No such job."""
+    code = "definition_not_found"
+
+
+class ExecutionNotFound(NotFound):
+    """No such job execution."""
+    code = "execution_not_found"
+
+
+class Conflict(JobgateError):
+    """The resource is not in a state that allows this."""
+    status, code = 409, "conflict"
+
+
+class AlreadyRunning(Conflict):
+    """The job does not allow concurrent executions and one is in progress."""
+    code = "already_running"
+
+
+class NotFinished(Conflict):
+    """The execution has not finished."""
+    code = "not_finished"
+
+
+class NotRestartable(Conflict):
+    """The job or execution cannot be restarted."""
+    code = "not_restartable"
+
+
+class VersionMismatch(Conflict):
+    """The resource has changed since the given version."""
+    code = "version_mismatch"
+
+
+class PayloadTooLarge(JobgateError):
+    """The request body is larger than allowed."""
+    status, code = 413, "payload_too_large"
+
+
+class Unavailable(JobgateError):
+    """The job store is unreachable; try again shortly."""
+    status, code = 503, "unavailable"

@@ -1,0 +1,94 @@
+"""Lua scripts run by the store, as named constants.
+
+Each script is one atomic step on an execution record (a JSON string) and the
+sorted-set indexes that list it. Index keys are built the same way as
+`store.index_key`: PREFIX .. tenant:definition:state:origin, `*` meaning any.
+"""
+
+#: Shared by the scripts below: add or remove one execution from the four
+#: indexes that name its state (the state-agnostic four never change).
+_INDEX_HELPERS = """
+local function state_keys(prefix, x, state)
+  local keys = {}
+  for _, d in ipairs({x.definition_id, '*'}) do
+    for _, o in ipairs({x.origin, '*'}) do
+      table.insert(keys, prefix .. x.tenant .. ':' .. d .. ':' .. state .. ':' .. o)
+    end
+  end
+  return keys
+end
+local function all_keys(prefix, x)
+  local keys = state_keys(prefix, x, x.state)
+  for _, k in ipairs(state_keys(prefix, x, '*')) do table.insert(keys, k) end
+  return keys
+end
+"""
+
+#: Move an execution to a new state and/or patch its fields.
+#: KEYS: 1 record, 2 heartbeat zset, 3 expiry zset
+#: ARGV: 1 allowed current states "A,B" ("" any), 2 new state ("" keep),
+#:       3 JSON patch, 4 expected version ("" any), 5 index prefix,
+#:       6 now ms, 7 terminal states "A,B", 8 slot key prefix
+#: Errors: NOTFOUND, VERSION <v>, CONFLICT <state>. Returns the new record.
+TRANSITION = _INDEX_HELPERS + """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return redis.error_reply('NOTFOUND') end
+local x = cjson.decode(raw)
+if ARGV[4] ~= '' and tostring(x.version) ~= ARGV[4] then
+  return redis.error_reply('VERSION ' .. x.version)
+end
+if ARGV[1] ~= '' and not string.find(',' .. ARGV[1] .. ',', ',' .. x.state .. ',', 1, true) then
+  return redis.error_reply('CONFLICT ' .. x.state)
+end
+local old = x.state
+for k, v in pairs(cjson.decode(ARGV[3])) do x[k] = v end
+if ARGV[2] ~= '' then x.state = ARGV[2] end
+x.version = x.version + 1
+x.modified = tonumber(ARGV[6])
+if old ~= x.state then
+  for _, k in ipairs(state_keys(ARGV[5], x, old)) do redis.call('ZREM', k, x.id) end
+  for _, k in ipairs(state_keys(ARGV[5], x, x.state)) do redis.call('ZADD', k, x.seq, x.id) end
+  if x.state == 'RUNNING' then redis.call('ZADD', KEYS[2], ARGV[6], x.id) end
+  if string.find(',' .. ARGV[7] .. ',', ',' .. x.state .. ',', 1, true) then
+    redis.call('ZREM', KEYS[2], x.id)
+    local slot = ARGV[8] .. x.tenant .. ':' .. x.definition_id
+    if redis.call('GET', slot) == x.id then redis.call('DEL', slot) end
+  end
+end
+if x.expires ~= nil and x.expires ~= cjson.null then redis.call('ZADD', KEYS[3], x.expires, x.id) end
+local out = cjson.encode(x)
+redis.call('SET', KEYS[1], out)
+return out
+"""
+
+#: Record a heartbeat without bumping the version: liveness is not a change a
+#: client's conditional update should trip over.
+#: KEYS: 1 record, 2 heartbeat zset. ARGV: 1 now ms. Returns 0 when not RUNNING.
+HEARTBEAT = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local x = cjson.decode(raw)
+if x.state ~= 'RUNNING' then return 0 end
+x.heartbeat = tonumber(ARGV[1])
+redis.call('SET', KEYS[1], cjson.encode(x))
+redis.call('ZADD', KEYS[2], ARGV[1], x.id)
+return 1
+"""
+
+#: Remove an execution with everything that refers to it.
+#: KEYS: 1 record, 2 log, 3 result, 4 plan, 5 seq hash, 6 heartbeat zset,
+#:       7 expiry zset. ARGV: 1 index prefix, 2 id, 3 slot key prefix.
+#: Returns 1 when removed, 0 when already gone.
+PURGE = _INDEX_HELPERS + """
+local raw = redis.call('GET', KEYS[1])
+redis.call('ZREM', KEYS[6], ARGV[2])
+redis.call('ZREM', KEYS[7], ARGV[2])
+if not raw then return 0 end
+local x = cjson.decode(raw)
+for _, k in ipairs(all_keys(ARGV[1], x)) do redis.call('ZREM', k, x.id) end
+local slot = ARGV[3] .. x.tenant .. ':' .. x.definition_id
+if redis.call('GET', slot) == x.id then redis.call('DEL', slot) end
+redis.call('HDEL', KEYS[5], x.seq)
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+return 1
+"""

@@ -1,0 +1,215 @@
+"""The canonical job model every dialect maps onto.
+
+Definitions describe work, executions are runs of it. The state machine is one
+table here; the store applies it atomically and each adapter maps it in its own
+table. Timestamps are aware UTC datetimes in Python and epoch milliseconds at
+rest, so Lua scripts and sorted-set scores can compare them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+#: Ids that reach Redis keys: definition ids, tenants, dialect names.
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
+#: Namespace for stable uuids of catalog definitions (uuid5 of tenant and id).
+DEFINITION_NAMESPACE = uuid.UUID("6c1f0d5e-7a52-4a8f-9f3e-2b6a8d1c4e10")
+
+
+class State(str, enum.Enum):
+    CREATED = "CREATED"      # accepted, waiting on a time, a dependency or a slot
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    SUCCEEDED_WITH_WARNINGS = "SUCCEEDED_WITH_WARNINGS"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+    DIED = "DIED"            # its worker vanished mid-run
+
+    @property
+    def terminal(self) -> bool:
+        return not TRANSITIONS[self]
+
+
+_ENDINGS = {State.SUCCEEDED, State.SUCCEEDED_WITH_WARNINGS, State.FAILED, State.CANCELED, State.DIED}
+
+#: The one transition table: state -> states it may move to.
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.CREATED: frozenset({State.QUEUED, State.CANCELED, State.FAILED}),
+    State.QUEUED: frozenset({State.RUNNING, State.CANCELED, State.FAILED, State.DIED}),
+    State.RUNNING: frozenset(_ENDINGS),
+    **{s: frozenset() for s in _ENDINGS},
+}
+TERMINAL = frozenset(s for s in State if s.terminal)
+
+
+def sources(target: State) -> frozenset[State]:
+    """States from which `target` may be reached."""
+    return frozenset(s for s, targets in TRANSITIONS.items() if target in targets)
+
+
+def now() -> datetime:
+    """UTC now at millisecond precision, the precision every dialect shows."""
+    moment = datetime.now(timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def to_ms(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+def from_ms(value: int | float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value / 1000, timezone.utc)
+
+
+@dataclass
+class StepSpec:
+    """One step of a definition: what a worker runs."""
+    id: str
+    type: str
+    description: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    timeout: float | None = None
+
+
+@dataclass
+class Definition:
+    id: str
+    name: str = ""
+    description: str = ""
+    tenant: str | None = None          # None: an operator catalog job, seen by every tenant
+    uuid: str = ""
+    seq: int = 0
+    steps: list[StepSpec] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    allow_concurrent: bool = True
+    restartable: bool = False
+    timeout: float | None = None
+    retries: int = 0
+    retry_delay: float = 0
+    queue: str = "default"
+    labels: list[str] = field(default_factory=list)
+    schedule: str | None = None
+    source: str = "api"                # "catalog" or "api"
+    created: datetime | None = None
+    modified: datetime | None = None
+    version: int = 1
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def stable_uuid(self) -> str:
+        return str(uuid.uuid5(DEFINITION_NAMESPACE, f"{self.tenant or ''}/{self.id}"))
+
+
+@dataclass
+class StepExecution:
+    id: str
+    type: str
+    description: str = ""
+    state: State = State.CREATED
+    started: datetime | None = None
+    ended: datetime | None = None
+    exit_code: int | None = None
+    message: str = ""
+
+
+@dataclass
+class Progress:
+    percent: float = 0.0
+    total: int = 0
+    processed: int = 0
+    failed: int = 0
+
+
+@dataclass
+class Execution:
+    id: str
+    seq: int
+    definition_id: str
+    tenant: str
+    principal: str = ""
+    client_id: str | None = None
+    origin: str = "native"
+    trigger: str = "api"
+    state: State = State.CREATED
+    message: str = ""
+    exit_code: int | None = None
+    exit_message: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+    created: datetime | None = None
+    queued: datetime | None = None
+    started: datetime | None = None
+    ended: datetime | None = None
+    modified: datetime | None = None
+    heartbeat: datetime | None = None
+    expires: datetime | None = None
+    progress: Progress = field(default_factory=Progress)
+    steps: list[StepExecution] = field(default_factory=list)
+    has_result: bool = False
+    log_size: int = 0
+    restart_of: str | None = None
+    attempt: int = 1
+    cancel_requested: bool = False
+    canceled_by: str | None = None
+    queue: str = "default"
+    version: int = 1
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.state.terminal
+
+    @property
+    def duration_ms(self) -> int | None:
+        if self.started is None:
+            return None
+        return to_ms(self.ended or now()) - to_ms(self.started)
+
+    def attrs(self, namespace: str) -> dict[str, Any]:
+        return self.attributes.get(namespace, {})
+
+
+# -- (de)serialisation: one generic walk over the dataclasses above --------
+
+def dump(obj) -> dict[str, Any]:
+    """Dataclass -> JSON-ready dict (datetimes as epoch ms, enums as values)."""
+    out = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, datetime):
+            value = to_ms(value)
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        elif dataclasses.is_dataclass(value):
+            value = dump(value)
+        elif isinstance(value, list) and value and dataclasses.is_dataclass(value[0]):
+            value = [dump(v) for v in value]
+        out[f.name] = value
+    return out
+
+
+def load(cls, data: dict[str, Any]):
+    """Inverse of dump; tolerant of unknown keys and of Lua's `{}` for `[]`."""
+    hints = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        f = hints.get(key)
+        if f is None:
+            continue
+        kind = str(f.type)
+        if value == {} and kind.startswith("list"):
+            value = []
+        if "datetime" in kind and value is not None:
+            value = from_ms(value)
+        elif key == "state":
+            value = State(value)
+        elif key == "steps":
+            value = [load(StepExecution if cls is Execution else StepSpec, v) for v in value]
+        elif key == "progress":
+            value = load(Progress, value)
+        kwargs[key] = value
+    return cls(**kwargs)

@@ -1,0 +1,62 @@
+"""Hand-off to RQ: one RQ job per execution, with the same id.
+
+The job function is named by its import path so the core never imports the
+workers package. RQ's own registries, stop-job command and worker list are
+used as they are.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import redis
+from rq import Queue, Worker
+from rq.command import send_stop_job_command
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job
+
+from jobgate.connection import guarded
+
+RUN = "workers.runner.run"
+#: RQ's own hard limit sits above jobgate's per-step timeouts, as a backstop.
+TIMEOUT_MARGIN = 30
+
+
+class JobQueue:
+    def __init__(self, client: redis.Redis):
+        self.redis = client
+
+    def queue(self, name: str) -> Queue:
+        return Queue(name, connection=self.redis)
+
+    def enqueue(self, pipe, execution_id: str, queue: str, timeout: float | None,
+                at: datetime | None = None) -> None:
+        """Queue the run inside the caller's MULTI (see Store.create)."""
+        job_timeout = -1 if timeout is None else int(timeout) + TIMEOUT_MARGIN
+        q = self.queue(queue)
+        job = q.create_job(RUN, args=(execution_id,), job_id=execution_id, timeout=job_timeout,
+                           result_ttl=60, failure_ttl=86400, description=f"jobgate execution {execution_id}")
+        if at is None:
+            q.enqueue_job(job, pipeline=pipe)
+        else:
+            q.schedule_job(job, at, pipeline=pipe)
+
+    def remove(self, execution_id: str) -> None:
+        """Take a job that has not started off its queue (or schedule)."""
+        def cancel():
+            try:
+                Job.fetch(execution_id, connection=self.redis).cancel()
+            except (NoSuchJobError, InvalidJobOperation):
+                pass
+        guarded(cancel)
+
+    def stop(self, execution_id: str) -> None:
+        """Ask the worker running this job to kill its work horse."""
+        def stop_job():
+            try:
+                send_stop_job_command(self.redis, execution_id)
+            except InvalidJobOperation:
+                pass
+        guarded(stop_job)
+
+    def live_workers(self) -> int:
+        return guarded(lambda: Worker.count(connection=self.redis))

@@ -1,0 +1,185 @@
+"""The use cases every adapter calls. Rules live here once: tenant scope,
+who may do what, which state allows which operation.
+
+A tenant never learns that another tenant's job exists: lookups outside the
+principal's tenant raise the same NotFound as a missing id.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from jobgate import catalog as catalog_module
+from jobgate.auth import Authenticator, Credential, Principal, load_principals
+from jobgate.catalog import Catalog
+from jobgate.config import Settings
+from jobgate.connection import connect, guarded
+from jobgate.errors import DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, VersionMismatch
+from jobgate.model import SLUG, Definition, Execution, State, StepExecution, dump, now, to_ms
+from jobgate.queue import JobQueue
+from jobgate.store import Store
+
+
+@dataclass
+class Page:
+    items: list[Execution]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_cursor(self) -> int | None:
+        return self.items[-1].seq if len(self.items) == self.limit else None
+
+
+class Service:
+    def __init__(self, settings: Settings, client, catalog: Catalog, auth: Authenticator):
+        self.settings = settings
+        self.redis = client
+        self.catalog = catalog
+        self.auth = auth
+        self.store = Store(client)
+        self.queue = JobQueue(client)
+        self.step_types = catalog_module.step_types()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Service":
+        if not settings.redis_url:
+            raise RuntimeError("REDIS_URL is not set (`jobgate up` starts an embedded Redis for you)")
+        client = connect(settings.redis_url)
+        types = catalog_module.step_types()
+        jobs = catalog_module.load_file(settings.catalog_path, types, settings) if settings.catalog_path else []
+        accounts = load_principals(settings.principals_path) if settings.principals_path else []
+        service = cls(settings, client, Catalog(client, jobs), Authenticator(client, accounts))
+        service.catalog.assign_seqs()
+        return service
+
+    # -- auth --------------------------------------------------------------
+    def authenticate(self, credential: Credential | None) -> Principal:
+        return self.auth.verify(credential)
+
+    # -- definitions -------------------------------------------------------
+    def definitions(self, principal: Principal) -> list[Definition]:
+        return self.catalog.list(principal.tenant)
+
+    def definition(self, principal: Principal, ref: str) -> Definition:
+        found = self.catalog.get(principal.tenant, ref)
+        if found is None:
+            raise DefinitionNotFound(f"no job {ref!r}", id=ref)
+        return found
+
+    def create_definition(self, principal: Principal, data: dict[str, Any]) -> Definition:
+        definition = self._build(principal, data)
+        return self.catalog.save(definition, new=True)
+
+    def update_definition(self, principal: Principal, ref: str, changes: dict[str, Any],
+                          expected_version: int | None = None) -> Definition:
+        current = self.definition(principal, ref)
+        if expected_version is not None and expected_version != current.version:
+            raise VersionMismatch(current=current.version)
+        merged = {**dump(current), **changes, "id": current.id}
+        merged["steps"] = changes.get("steps", [dump(s) for s in current.steps])
+        updated = self._build(principal, merged)
+        updated = replace(updated, uuid=current.uuid, seq=current.seq, created=current.created,
+                          version=current.version + 1)
+        return self.catalog.save(updated, new=False)
+
+    def delete_definition(self, principal: Principal, ref: str) -> None:
+        self.catalog.delete(self.definition(principal, ref))
+
+    def _build(self, principal: Principal, data: dict[str, Any]) -> Definition:
+        for step in data.get("steps") or []:
+            if isinstance(step, dict) and step.get("type") not in self.settings.api_step_types:
+                raise Invalid(f"step type {step.get('type')!r} is not allowed for jobs created through the API",
+                              details={"steps": [f"allowed: {', '.join(self.settings.api_step_types)}"]})
+        try:
+            return catalog_module.build_definition(data, tenant=principal.tenant, source="api",
+                                                   types=self.step_types, settings=self.settings)
+        except ValueError as exc:
+            field, _, message = str(exc).partition(": ")
+            raise Invalid(str(exc), details={field: [message]}) from None
+
+    # -- executions --------------------------------------------------------
+    def submit(self, principal: Principal, ref: str, parameters: dict[str, Any] | None = None, *,
+               origin: str, client_id: str | None = None, attributes: dict[str, dict] | None = None,
+               trigger: str = "api", restart_of: str | None = None, start_at: datetime | None = None) -> Execution:
+        definition = self.definition(principal, ref)
+        stamp = now()
+        execution = Execution(
+            id=str(uuid.uuid4()), seq=self.store.next_seq(), definition_id=definition.id,
+            tenant=principal.tenant, principal=principal.name, client_id=client_id, origin=origin,
+            trigger=trigger, state=State.CREATED if start_at else State.QUEUED,
+            parameters={**definition.parameters, **(parameters or {})},
+            created=stamp, queued=None if start_at else stamp, modified=stamp, queue=definition.queue,
+            steps=[StepExecution(id=s.id, type=s.type, description=s.description) for s in definition.steps],
+            restart_of=restart_of, attributes=attributes or {})
+        plan = {"steps": [dump(s) for s in definition.steps], "timeout": definition.timeout}
+        self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=lambda pipe:
+                          self.queue.enqueue(pipe, execution.id, definition.queue, definition.timeout, start_at))
+        return execution
+
+    def get(self, principal: Principal, ref: str) -> Execution:
+        self.store.purge_expired()
+        found = self.store.get(ref) if _is_ref(ref) else None
+        if found is None or found.tenant != principal.tenant:
+            raise ExecutionNotFound(f"no job execution {ref!r}", id=str(ref))
+        return found
+
+    def page(self, principal: Principal, *, definition: str | None = None, state: State | None = None,
+             origin: str | None = None, newest_first: bool = True, offset: int = 0, limit: int = 50,
+             cursor: int | None = None) -> Page:
+        self.store.purge_expired()
+        if definition is not None and not SLUG.match(definition):
+            return Page([], 0, offset, limit)
+        if origin is not None and not SLUG.match(origin):
+            raise Invalid(f"unknown origin {origin!r}", details={"origin": ["not a dialect name"]})
+        limit = max(1, min(limit, self.settings.page_limit))
+        items, total = self.store.page(principal.tenant, definition=definition, origin=origin,
+                                       state=state.value if state else None, newest_first=newest_first,
+                                       offset=max(0, offset), limit=limit, after_seq=cursor)
+        return Page(items, total, offset, limit)
+
+    def cancel(self, principal: Principal, ref: str) -> Execution:
+        """Queued work leaves its queue at once; running work is asked to stop."""
+        execution = self.get(principal, ref)
+        if execution.state in (State.CREATED, State.QUEUED):
+            canceled = self.store.transition(
+                execution.id, State.CANCELED, {"ended": to_ms(now()), "canceled_by": principal.name,
+                                               "message": f"canceled by {principal.name}"},
+                allowed=(State.CREATED, State.QUEUED))
+            self.queue.remove(execution.id)
+            return canceled
+        return self.store.transition(execution.id, None, {"cancel_requested": True, "canceled_by": principal.name},
+                                     allowed=(State.RUNNING,))
+
+    def delete(self, principal: Principal, ref: str) -> None:
+        execution = self.get(principal, ref)
+        if not execution.finished:
+            raise NotFinished(f"job execution {execution.id} is {execution.state.value}; cancel it first",
+                              id=execution.id, state=execution.state.value)
+        self.store.purge(execution.id)
+
+    def set_attributes(self, principal: Principal, ref: str, namespace: str, values: dict[str, Any],
+                       expected_version: int | None = None) -> Execution:
+        """Dialect-only fields, kept per dialect namespace and returned untouched."""
+        execution = self.get(principal, ref)
+        attributes = {**execution.attributes, namespace: {**execution.attrs(namespace), **values}}
+        return self.store.transition(execution.id, None, {"attributes": attributes},
+                                     expected_version=expected_version)
+
+    def log(self, principal: Principal, ref: str, offset: int = 0) -> bytes:
+        return self.store.read_log(self.get(principal, ref).id, max(0, offset))
+
+    def result(self, principal: Principal, ref: str):
+        return self.store.get_result(self.get(principal, ref).id)
+
+    def ready(self) -> dict[str, Any]:
+        guarded(self.redis.ping)
+        return {"redis": "ok", "workers": self.queue.live_workers()}
+
+
+def _is_ref(ref) -> bool:
+    text = str(ref)
+    return text.isdigit() or bool(SLUG.match(text))

@@ -1,0 +1,48 @@
+"""What every adapter's blueprint needs, written once.
+
+`DialectBlueprint` authenticates each request in its dialect's credential
+style before the view runs (views marked `@public` excepted), and the small
+accessors give views the service and the caller without touching Redis.
+"""
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_smorest import Blueprint
+
+from jobgate.auth import Principal
+from jobgate.service import Service
+
+SERVICE = "jobgate.service"
+DIALECTS = "jobgate.dialects"
+
+
+def public(view):
+    """Mark a view that needs no credential (login endpoints, version documents)."""
+    view.jobgate_public = True
+    return view
+
+
+def service() -> Service:
+    return current_app.extensions[SERVICE]
+
+
+def principal() -> Principal:
+    return g.principal
+
+
+def dialect_of(name: str):
+    return current_app.extensions[DIALECTS][name]
+
+
+class DialectBlueprint(Blueprint):
+    def __init__(self, dialect_name: str, import_name: str, **options):
+        super().__init__(dialect_name, import_name, **options)
+        self.dialect_name = dialect_name
+        self.before_request(self._authenticate)
+
+    def _authenticate(self) -> None:
+        view = current_app.view_functions.get(request.endpoint)
+        if getattr(view, "jobgate_public", False) or getattr(getattr(view, "view_class", None), "jobgate_public", False):
+            return
+        dialect = dialect_of(self.dialect_name)
+        g.principal = service().authenticate(dialect.extract_credential(request))
