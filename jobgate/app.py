@@ -50,10 +50,15 @@ def _mount(app: Flask, dialect) -> None:
     })
     api = Api(app, config_prefix=prefix)
     api.register_blueprint(dialect.blueprint(), url_prefix=dialect.prefix)
+    for url_prefix, blueprint in dialect.extra_blueprints() if dialect.extra_blueprints else ():
+        api.register_blueprint(blueprint, url_prefix=url_prefix)
 
 
 def _install_fault_handler(app: Flask, mounted) -> None:
     by_prefix = sorted(((p, d) for d in mounted for p in d.prefixes), key=lambda item: -len(item[0]))
+    by_prefix += [(p.split("<", 1)[0], d) for d in mounted if d.extra_blueprints
+                  for p, _ in d.extra_blueprints()]
+    by_prefix.sort(key=lambda item: -len(item[0]))
 
     def render(exc: Exception):
         fault = fault_from(exc, getattr(g, "request_id", "") or _request_id())

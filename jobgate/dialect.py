@@ -29,7 +29,10 @@ class Dialect:
     blueprint: Callable[[], object]             # factory of its flask-smorest Blueprint
     extract_credential: Callable[[Request], Credential | None]
     render_fault: Callable[[Fault], Response]
-    #: further URL prefixes whose faults this dialect renders (login endpoints ...)
+    #: further blueprints at their own prefixes (login endpoints, alternate mounts),
+    #: as a factory of (url prefix, Blueprint) pairs; their faults are this dialect's too
+    extra_blueprints: Callable[[], list[tuple[str, object]]] | None = None
+    #: further URL prefixes whose faults this dialect renders
     fault_prefixes: tuple[str, ...] = ()
     capabilities: frozenset[str] = field(default_factory=frozenset)
     #: a curl command line showing the dialect, with {base} and {token} placeholders
@@ -38,7 +41,7 @@ class Dialect:
     @property
     def prefixes(self) -> tuple[str, ...]:
         """Static URL prefixes (up to any `<converter>`) whose faults are this dialect's."""
-        return (self.prefix.split("<", 1)[0], *self.fault_prefixes)
+        return tuple(p.split("<", 1)[0] for p in (self.prefix, *self.fault_prefixes))
 
 
 class UnknownDialect(LookupError):

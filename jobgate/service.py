@@ -16,10 +16,14 @@ from jobgate.auth import Authenticator, Credential, Principal, load_principals
 from jobgate.catalog import Catalog
 from jobgate.config import Settings
 from jobgate.connection import connect, guarded
-from jobgate.errors import DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, VersionMismatch
+from jobgate.errors import DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotRestartable, VersionMismatch
 from jobgate.model import SLUG, Definition, Execution, State, StepExecution, dump, now, to_ms
 from jobgate.queue import JobQueue
 from jobgate.store import Store
+
+
+#: Ended executions a restart may follow.
+RESTARTABLE = (State.FAILED, State.DIED, State.CANCELED)
 
 
 @dataclass
@@ -119,6 +123,18 @@ class Service:
         self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=lambda pipe:
                           self.queue.enqueue(pipe, execution.id, definition.queue, definition.timeout, start_at))
         return execution
+
+    def restart(self, principal: Principal, ref: str, *, origin: str) -> Execution:
+        """A new execution of an ended one (restart_of set), if its job allows it."""
+        old = self.get(principal, ref)
+        definition = self.definition(principal, old.definition_id)
+        if not definition.restartable:
+            raise NotRestartable(f"job {definition.id} is not restartable", id=definition.id)
+        if old.state not in RESTARTABLE:
+            raise NotRestartable(f"job execution {old.id} is {old.state.value}; only {', '.join(s.value for s in RESTARTABLE)} "
+                                 "executions can be restarted", id=old.id, state=old.state.value)
+        return self.submit(principal, definition.id, old.parameters, origin=origin, client_id=old.client_id,
+                           attributes=old.attributes, trigger="restart", restart_of=old.id)
 
     def get(self, principal: Principal, ref: str) -> Execution:
         self.store.purge_expired()
