@@ -104,9 +104,13 @@ class Catalog:
     def __init__(self, client: redis.Redis, jobs: list[Definition] = ()):
         self.redis = client
         self.jobs = {job.id: job for job in jobs}
+        self._seqs_assigned = False
 
-    def assign_seqs(self) -> None:
-        """Give catalog jobs the same seq across restarts and processes."""
+    def _assign_seqs(self) -> None:
+        """Give catalog jobs the same seq across restarts and processes (on first use,
+        so the gateway starts while Redis is still away)."""
+        if self._seqs_assigned:
+            return
         for job in self.jobs.values():
             key = f"catalog/{job.id}"
             seq = guarded(lambda: self.redis.hget(self.refs, key))
@@ -114,8 +118,10 @@ class Catalog:
                 guarded(lambda: self.redis.hsetnx(self.refs, key, self.redis.incr(self.seq_key)))
                 seq = guarded(lambda: self.redis.hget(self.refs, key))
             job.seq = int(seq)
+        self._seqs_assigned = True
 
     def get(self, tenant: str, ref: str) -> Definition | None:
+        self._assign_seqs()
         ref = str(ref)
         if ref in self.jobs:
             return self.jobs[ref]
@@ -133,6 +139,7 @@ class Catalog:
         return None if raw is None else load(Definition, json.loads(raw))
 
     def list(self, tenant: str) -> list[Definition]:
+        self._assign_seqs()
         ids = guarded(lambda: self.redis.zrange(self._index(tenant), 0, -1))
         raws = guarded(lambda: self.redis.mget([self._key(tenant, i.decode()) for i in ids])) if ids else []
         return list(self.jobs.values()) + [load(Definition, json.loads(r)) for r in raws if r]

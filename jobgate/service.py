@@ -56,9 +56,7 @@ class Service:
         types = catalog_module.step_types()
         jobs = catalog_module.load_file(settings.catalog_path, types, settings) if settings.catalog_path else []
         accounts = load_principals(settings.principals_path) if settings.principals_path else []
-        service = cls(settings, client, Catalog(client, jobs), Authenticator(client, accounts))
-        service.catalog.assign_seqs()
-        return service
+        return cls(settings, client, Catalog(client, jobs), Authenticator(client, accounts))
 
     # -- auth --------------------------------------------------------------
     def authenticate(self, credential: Credential | None) -> Principal:

@@ -1,0 +1,167 @@
+"""The native API over HTTP: definitions, executions, logs, faults, OpenAPI."""
+import json
+import time
+
+import pytest
+import requests
+
+from jobgate.app import create_app
+from jobgate.config import Settings
+
+ALICE = {"Authorization": "Bearer tok-alice"}
+CAROL = {"Authorization": "Bearer tok-carol"}
+
+
+def api(base_url, method, path, headers=ALICE, **kwargs):
+    return requests.request(method, f"{base_url}/api/v1{path}", headers=headers, timeout=10, **kwargs)
+
+
+def wait(base_url, ref, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        body = api(base_url, "GET", f"/executions/{ref}").json()
+        if body["state"] in ("SUCCEEDED", "FAILED", "CANCELED", "DIED") or time.monotonic() > deadline:
+            return body
+        time.sleep(0.1)
+
+
+def assert_fault(response, status, code):
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code, error
+    assert error["request_id"] == response.headers["X-Request-Id"]
+    assert "Traceback" not in response.text
+    return error
+
+
+def test_definitions_crud_within_a_tenant(base_url):
+    body = {"id": "NightlyExport", "name": "Nightly export", "steps": [
+        {"id": "Wait", "type": "sleep", "params": {"seconds": 0}}], "restartable": True}
+    created = api(base_url, "POST", "/definitions", json=body)
+    assert created.status_code == 201, created.text
+    definition = created.json()
+    assert definition["source"] == "api" and definition["seq"] > 0 and definition["uuid"]
+    for ref in ("NightlyExport", definition["uuid"], str(definition["seq"])):
+        assert api(base_url, "GET", f"/definitions/{ref}").json()["id"] == "NightlyExport"
+    assert_fault(api(base_url, "GET", "/definitions/NightlyExport", headers=CAROL), 404, "definition_not_found")
+    ids = [d["id"] for d in api(base_url, "GET", "/definitions").json()["items"]]
+    assert "NightlyExport" in ids and "QuickJob" in ids
+    patched = api(base_url, "PATCH", "/definitions/NightlyExport", json={"description": "exports"}).json()
+    assert patched["description"] == "exports" and patched["version"] == definition["version"] + 1
+    ref = api(base_url, "POST", "/executions", json={"definition": "NightlyExport"}).json()["id"]
+    assert wait(base_url, ref)["state"] == "SUCCEEDED"
+    assert api(base_url, "DELETE", "/definitions/NightlyExport").status_code == 204
+    assert_fault(api(base_url, "GET", "/definitions/NightlyExport"), 404, "definition_not_found")
+
+
+def test_api_created_definitions_cannot_run_shell(base_url):
+    body = {"id": "Sneaky", "steps": [{"type": "shell", "params": {"argv": ["rm", "-rf", "/"]}}]}
+    error = assert_fault(api(base_url, "POST", "/definitions", json=body), 400, "invalid")
+    assert "shell" in error["message"]
+
+
+def test_catalog_definitions_are_read_only(base_url):
+    assert_fault(api(base_url, "DELETE", "/definitions/QuickJob"), 400, "invalid")
+
+
+def test_execution_document_records_steps_progress_and_result(base_url):
+    ref = api(base_url, "POST", "/executions", json={"definition": "QuickJob", "parameters": {"count": 4}}).json()["id"]
+    done = wait(base_url, ref)
+    assert done["state"] == "SUCCEEDED" and done["exit"] == {"code": 0, "message": ""}
+    assert done["progress"]["percent"] == 100.0
+    assert done["parameters"] == {"count": 4}
+    assert [s["state"] for s in done["steps"]] == ["SUCCEEDED", "SUCCEEDED"]
+    assert done["started"] <= done["ended"] and done["duration_ms"] >= 0
+    assert api(base_url, "GET", f"/executions/{ref}/result").json() == {"result": {"counted": 4}}
+    assert api(base_url, "GET", f"/executions/{done['seq']}").json()["id"] == ref
+
+
+def test_log_tails_from_an_offset(base_url):
+    ref = api(base_url, "POST", "/executions", json={"definition": "QuickJob", "parameters": {"greeting": "hi"}}).json()["id"]
+    wait(base_url, ref)
+    whole = api(base_url, "GET", f"/executions/{ref}/log")
+    assert whole.headers["Content-Type"].startswith("text/plain")
+    assert int(whole.headers["X-Log-Offset"]) == len(whole.content)
+    tail = api(base_url, "GET", f"/executions/{ref}/log", params={"offset": 10})
+    assert tail.content == whole.content[10:]
+
+
+def test_list_filters_by_state_and_origin_with_cursor_paging(base_url):
+    refs = [api(base_url, "POST", "/executions", json={"definition": "FailingJob"}).json()["id"] for _ in range(3)]
+    for ref in refs:
+        wait(base_url, ref)
+    failed = api(base_url, "GET", "/executions", params={"definition": "FailingJob", "state": "FAILED"}).json()
+    assert set(refs) <= {i["id"] for i in failed["items"]} and failed["total"] >= 3
+    assert all(i["state"] == "FAILED" for i in failed["items"])
+    none = api(base_url, "GET", "/executions", params={"definition": "FailingJob", "state": "SUCCEEDED"}).json()
+    assert none["total"] == 0 and none["items"] == []
+    first = api(base_url, "GET", "/executions", params={"definition": "FailingJob", "limit": 2, "origin": "native"}).json()
+    second = api(base_url, "GET", "/executions", params={"definition": "FailingJob", "limit": 2,
+                                                         "cursor": first["next_cursor"]}).json()
+    assert first["items"][1]["seq"] > second["items"][0]["seq"]
+    oldest = api(base_url, "GET", "/executions", params={"definition": "FailingJob", "order": "oldest"}).json()
+    seqs = [i["seq"] for i in oldest["items"]]
+    assert seqs == sorted(seqs)
+
+
+def test_delete_of_unfinished_execution_is_conflict(base_url):
+    ref = api(base_url, "POST", "/executions", json={"definition": "SlowJob"}).json()["id"]
+    assert_fault(api(base_url, "DELETE", f"/executions/{ref}"), 409, "not_finished")
+    canceled = api(base_url, "POST", f"/executions/{ref}/cancel")
+    assert canceled.status_code == 200
+    assert wait(base_url, ref)["state"] == "CANCELED"
+    assert api(base_url, "DELETE", f"/executions/{ref}").status_code == 204
+
+
+@pytest.mark.parametrize("body, status, code, field", [
+    ('{"definition": ', 400, "malformed_body", "json"),
+    ('{"definition": "QuickJob", "surprise": 1}', 422, "invalid", "surprise"),
+    ('{"definition": 5}', 422, "invalid", "definition"),
+    ('{"parameters": {}}', 422, "invalid", "definition"),
+])
+def test_bad_bodies_get_field_messages(base_url, body, status, code, field):
+    response = api(base_url, "POST", "/executions", data=body,
+                   headers={**ALICE, "Content-Type": "application/json"})
+    error = assert_fault(response, status, code)
+    assert field in json.dumps(error["details"])
+
+
+def test_unknown_definition_and_bad_query(base_url):
+    assert_fault(api(base_url, "POST", "/executions", json={"definition": "NoSuchJob"}), 404, "definition_not_found")
+    assert_fault(api(base_url, "GET", "/executions", params={"state": "BOGUS"}), 422, "invalid")
+    assert_fault(api(base_url, "GET", "/executions/../../etc"), 404, "not_found")
+
+
+def test_oversized_body_is_413(base_url, settings):
+    big = {"definition": "QuickJob", "parameters": {"blob": "x" * (settings.max_body + 10)}}
+    assert_fault(api(base_url, "POST", "/executions", json=big), 413, "payload_too_large")
+
+
+def test_routing_errors_use_the_dialect_format(base_url):
+    assert_fault(api(base_url, "GET", "/nowhere"), 404, "not_found")
+    assert_fault(api(base_url, "PUT", "/executions"), 405, "method_not_allowed")
+
+
+def test_openapi_document_and_docs_page(base_url):
+    spec = requests.get(f"{base_url}/api/v1/openapi.json", timeout=10).json()
+    assert spec["info"]["title"] == "jobgate native API"
+    assert "/api/v1/executions" in spec["paths"] or "/executions" in str(spec["paths"])
+    docs = requests.get(f"{base_url}/api/v1/docs", timeout=10)
+    assert docs.status_code == 200 and "redoc" in docs.text.lower()
+
+
+def test_health_and_readiness(base_url):
+    assert requests.get(f"{base_url}/healthz", timeout=5).json() == {"status": "ok"}
+    ready = requests.get(f"{base_url}/readyz", timeout=5).json()
+    assert ready["redis"] == "ok" and ready["workers"] >= 1
+
+
+def test_redis_unreachable_is_503_in_dialect_format(gateway_env, tmp_path):
+    settings = Settings.from_env({**gateway_env, "REDIS_URL": f"unix://{tmp_path}/absent.sock"})
+    client = create_app(settings).test_client()
+    started = time.monotonic()
+    response = client.get("/api/v1/executions", headers=ALICE)
+    assert time.monotonic() - started < 5
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "unavailable"
+    assert client.get("/readyz").status_code == 503

@@ -1,0 +1,101 @@
+"""The store against a real Redis: atomic transitions, indexes, expiry."""
+import uuid
+from datetime import timedelta
+
+import pytest
+import redis as redis_lib
+
+from jobgate.errors import AlreadyRunning, Conflict, VersionMismatch
+from jobgate.model import TERMINAL, TRANSITIONS, Execution, State, now
+from jobgate.store import Store, index_key
+
+
+# Tenants unique to this run, so a reused Redis database cannot skew the counts.
+RUN = uuid.uuid4().hex[:8]
+T_MOVE, T_PAGE, T_SLOT, T_EXP = (f"{name}-{RUN}" for name in ("move", "page", "slot", "exp"))
+
+
+@pytest.fixture
+def store(redis_url):
+    return Store(redis_lib.Redis.from_url(redis_url))
+
+
+def new_execution(store, tenant="store-t", definition="Def", origin="native", **fields):
+    execution = Execution(id=str(uuid.uuid4()), seq=store.next_seq(), definition_id=definition, tenant=tenant,
+                          origin=origin, state=State.QUEUED, created=now(), **fields)
+    store.create(execution, {"steps": []}, exclusive=False)
+    return execution
+
+
+def test_every_state_is_in_the_transition_table():
+    assert set(TRANSITIONS) == set(State)
+    assert TERMINAL == {State.SUCCEEDED, State.SUCCEEDED_WITH_WARNINGS, State.FAILED, State.CANCELED, State.DIED}
+
+
+def test_transition_bumps_version_and_moves_indexes(store):
+    execution = new_execution(store, tenant=T_MOVE)
+    running = store.transition(execution.id, State.RUNNING, {"message": "go"})
+    assert (running.state, running.version, running.message) == (State.RUNNING, 2, "go")
+    r = store.redis
+    assert r.zscore(index_key(T_MOVE, state="RUNNING"), execution.id) == execution.seq
+    assert r.zscore(index_key(T_MOVE, "Def", "RUNNING", "native"), execution.id) == execution.seq
+    assert r.zscore(index_key(T_MOVE, state="QUEUED"), execution.id) is None
+    assert r.zscore(index_key(T_MOVE), execution.id) == execution.seq
+
+
+def test_illegal_transition_is_conflict_and_changes_nothing(store):
+    execution = new_execution(store)
+    store.transition(execution.id, State.CANCELED)
+    with pytest.raises(Conflict) as caught:
+        store.transition(execution.id, State.RUNNING)
+    assert caught.value.context["state"] == "CANCELED"
+    assert store.get(execution.id).state == State.CANCELED
+
+
+def test_expected_version_guards_updates(store):
+    execution = new_execution(store)
+    store.transition(execution.id, None, {"message": "one"}, expected_version=1)
+    with pytest.raises(VersionMismatch):
+        store.transition(execution.id, None, {"message": "two"}, expected_version=1)
+
+
+def test_found_by_uuid_or_seq(store):
+    execution = new_execution(store)
+    assert store.get(execution.seq).id == execution.id
+    assert store.get(str(execution.seq)).id == execution.id
+    assert store.get("123456789012") is None
+
+
+def test_pages_combine_filters_newest_first(store):
+    made = [new_execution(store, tenant=T_PAGE, definition=d, origin=o)
+            for d, o in [("A", "native"), ("B", "native"), ("A", "sahara"), ("A", "native")]]
+    items, total = store.page(T_PAGE, definition="A", origin="native")
+    assert total == 2 and [i.id for i in items] == [made[3].id, made[0].id]
+    items, total = store.page(T_PAGE, limit=2, offset=2, newest_first=False)
+    assert total == 4 and [i.id for i in items] == [made[2].id, made[3].id]
+    items, _ = store.page(T_PAGE, limit=2, after_seq=made[2].seq)
+    assert [i.id for i in items] == [made[1].id, made[0].id]
+
+
+def test_exclusive_slot_is_released_by_a_terminal_state(store):
+    first = Execution(id=str(uuid.uuid4()), seq=store.next_seq(), definition_id="Solo", tenant=T_SLOT,
+                      state=State.QUEUED)
+    store.create(first, {"steps": []}, exclusive=True)
+    second = Execution(id=str(uuid.uuid4()), seq=store.next_seq(), definition_id="Solo", tenant=T_SLOT,
+                       state=State.QUEUED)
+    with pytest.raises(AlreadyRunning):
+        store.create(second, {"steps": []}, exclusive=True)
+    assert store.get(second.id) is None
+    store.transition(first.id, State.CANCELED)
+    store.create(second, {"steps": []}, exclusive=True)
+    assert store.get(second.id).state == State.QUEUED
+
+
+def test_expired_execution_disappears_with_log_result_and_indexes(store):
+    execution = new_execution(store, tenant=T_EXP, expires=now() - timedelta(seconds=1))
+    store.append_log(execution.id, "line\n")
+    store.set_result(execution.id, {"x": 1})
+    assert store.purge_expired() >= 1
+    assert store.get(execution.id) is None and store.get(execution.seq) is None
+    assert store.read_log(execution.id) == b"" and store.get_result(execution.id) is None
+    assert store.page(T_EXP) == ([], 0)
