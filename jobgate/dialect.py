@@ -29,6 +29,7 @@ class Dialect:
     blueprint: Callable[[], object]             # factory of its flask-smorest Blueprint
     extract_credential: Callable[[Request], Credential | None]
     render_fault: Callable[[Fault], Response]
+    auth: str = ""                              # how its clients authenticate, for the docs
     #: further blueprints at their own prefixes (login endpoints, alternate mounts),
     #: as a factory of (url prefix, Blueprint) pairs; their faults are this dialect's too
     extra_blueprints: Callable[[], list[tuple[str, object]]] | None = None

@@ -18,6 +18,7 @@ from adapters.native.routes import blueprint
 dialect = Dialect(
     name="native", title="jobgate native API", version="1", prefix="/api/v1",
     blueprint=blueprint, extract_credential=bearer, render_fault=render_json,
+    auth="`Authorization: Bearer`",
     capabilities=frozenset({"definitions", "cancel", "delete", "log", "result", "cursor_paging"}),
     example="curl -H 'Authorization: Bearer {token}' {base}/api/v1/executions"
             " -H 'Content-Type: application/json' -d '{{\"definition\": \"CustomerImportJob\"}}'",
