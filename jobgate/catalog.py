@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 import redis
+from croniter import croniter
 
 from jobgate.config import Settings
 from jobgate.connection import guarded
@@ -21,7 +22,7 @@ from jobgate.model import SLUG, Definition, StepSpec, dump, load, now
 
 PREFIX = "jg:"
 _FIELDS = {"id", "name", "description", "parameters", "allow_concurrent", "restartable", "timeout",
-           "retries", "retry_delay", "queue", "labels", "schedule", "attributes"}
+           "retries", "retry_delay", "queue", "labels", "schedule", "schedule_tenant", "attributes"}
 
 
 class CatalogError(ValueError):
@@ -68,6 +69,10 @@ def build_definition(data: dict[str, Any], *, tenant: str | None, source: str,
         raise ValueError("timeout: must be a positive number of seconds")
     if values.get("queue") is not None and not SLUG.match(str(values["queue"])):
         raise ValueError("queue: must be a slug")
+    if values.get("schedule") is not None and not croniter.is_valid(str(values["schedule"])):
+        raise ValueError(f"schedule: {values['schedule']!r} is not a cron expression")
+    if values.get("schedule_tenant") is not None and not SLUG.match(str(values["schedule_tenant"])):
+        raise ValueError("schedule_tenant: must be a slug")
     values.setdefault("name", job_id)
     stamp = now()
     definition = Definition(**values, tenant=tenant, steps=specs, source=source, created=stamp, modified=stamp)

@@ -51,6 +51,9 @@ if old ~= x.state then
   if x.state == 'RUNNING' then redis.call('ZADD', KEYS[2], ARGV[6], x.id) end
   if string.find(',' .. ARGV[7] .. ',', ',' .. x.state .. ',', 1, true) then
     redis.call('ZREM', KEYS[2], x.id)
+    if x.expire_after ~= nil and x.expire_after ~= cjson.null then
+      x.expires = tonumber(ARGV[6]) + math.floor(x.expire_after * 1000)
+    end
     local slot = ARGV[8] .. x.tenant .. ':' .. x.definition_id
     if redis.call('GET', slot) == x.id then redis.call('DEL', slot) end
   end
@@ -77,7 +80,8 @@ return 1
 
 #: Remove an execution with everything that refers to it.
 #: KEYS: 1 record, 2 log, 3 result, 4 plan, 5 seq hash, 6 heartbeat zset,
-#:       7 expiry zset. ARGV: 1 index prefix, 2 id, 3 slot key prefix.
+#:       7 expiry zset, 8 dependents set, 9 process group.
+#: ARGV: 1 index prefix, 2 id, 3 slot key prefix.
 #: Returns 1 when removed, 0 when already gone.
 PURGE = _INDEX_HELPERS + """
 local raw = redis.call('GET', KEYS[1])
@@ -89,6 +93,16 @@ for _, k in ipairs(all_keys(ARGV[1], x)) do redis.call('ZREM', k, x.id) end
 local slot = ARGV[3] .. x.tenant .. ':' .. x.definition_id
 if redis.call('GET', slot) == x.id then redis.call('DEL', slot) end
 redis.call('HDEL', KEYS[5], x.seq)
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[8], KEYS[9])
+return 1
+"""
+
+#: Claim one firing of a cron schedule: only the caller that still sees the
+#: expected due time moves it on, so several workers never fire it twice.
+#: KEYS: 1 due zset. ARGV: 1 schedule id, 2 expected due ms, 3 next due ms.
+CLAIM_SCHEDULE = """
+local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not due or tonumber(due) ~= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 return 1
 """

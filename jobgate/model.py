@@ -94,7 +94,8 @@ class Definition:
     retry_delay: float = 0
     queue: str = "default"
     labels: list[str] = field(default_factory=list)
-    schedule: str | None = None
+    schedule: str | None = None            # cron expression (catalog jobs)
+    schedule_tenant: str | None = None     # the tenant a catalog schedule runs as
     source: str = "api"                # "catalog" or "api"
     created: datetime | None = None
     modified: datetime | None = None
@@ -147,6 +148,8 @@ class Execution:
     modified: datetime | None = None
     heartbeat: datetime | None = None
     expires: datetime | None = None
+    expire_after: float | None = None     # seconds after the end at which it expires
+    after: list[str] = field(default_factory=list)   # executions that must succeed first
     progress: Progress = field(default_factory=Progress)
     steps: list[StepExecution] = field(default_factory=list)
     has_result: bool = False

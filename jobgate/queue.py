@@ -13,6 +13,7 @@ from rq import Queue, Worker
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
+from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from jobgate.connection import guarded
 
@@ -57,6 +58,20 @@ class JobQueue:
             except InvalidJobOperation:
                 pass
         guarded(stop_job)
+
+    def abandon(self, execution_id: str, queue: str, why: str) -> None:
+        """Take a job whose worker died out of RQ's started registry, into its failed one."""
+        def move():
+            started = StartedJobRegistry(queue, connection=self.redis)
+            members = [m for m in self.redis.zrange(started.key, 0, -1) if m.decode().split(":", 1)[0] == execution_id]
+            if members:
+                self.redis.zrem(started.key, *members)
+            try:
+                job = Job.fetch(execution_id, connection=self.redis)
+            except NoSuchJobError:
+                return
+            FailedJobRegistry(queue, connection=self.redis).add(job, exc_string=why)
+        guarded(move)
 
     def live_workers(self) -> int:
         return guarded(lambda: Worker.count(connection=self.redis))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from jobgate import catalog as catalog_module
@@ -16,9 +16,11 @@ from jobgate.auth import Authenticator, Credential, Principal, load_principals
 from jobgate.catalog import Catalog
 from jobgate.config import Settings
 from jobgate.connection import connect, guarded
-from jobgate.errors import DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotRestartable, VersionMismatch
+from jobgate.errors import Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotRestartable, VersionMismatch
 from jobgate.model import SLUG, Definition, Execution, State, StepExecution, dump, now, to_ms
+from jobgate.lifecycle import SUCCESS, Lifecycle
 from jobgate.queue import JobQueue
+from jobgate.schedules import ScheduleBook
 from jobgate.store import Store
 
 
@@ -46,6 +48,8 @@ class Service:
         self.auth = auth
         self.store = Store(client)
         self.queue = JobQueue(client)
+        self.lifecycle = Lifecycle(self.store, self.queue)
+        self.schedules = ScheduleBook(self)
         self.step_types = catalog_module.step_types()
 
     @classmethod
@@ -106,20 +110,36 @@ class Service:
     # -- executions --------------------------------------------------------
     def submit(self, principal: Principal, ref: str, parameters: dict[str, Any] | None = None, *,
                origin: str, client_id: str | None = None, attributes: dict[str, dict] | None = None,
-               trigger: str = "api", restart_of: str | None = None, start_at: datetime | None = None) -> Execution:
+               trigger: str = "api", restart_of: str | None = None, start_at: datetime | None = None,
+               after: list[str] = (), expires: datetime | None = None,
+               expire_after: float | None = None) -> Execution:
+        """Accept an execution: queued now, at `start_at`, or once every `after` one has succeeded."""
         definition = self.definition(principal, ref)
+        prerequisites = [self.get(principal, other) for other in after]
+        for prerequisite in prerequisites:
+            if prerequisite.finished and prerequisite.state not in SUCCESS:
+                raise Invalid(f"prerequisite {prerequisite.id} already ended {prerequisite.state.value}",
+                              details={"after": [f"{prerequisite.id} is {prerequisite.state.value}"]})
+        waits = bool(start_at or prerequisites)
         stamp = now()
         execution = Execution(
             id=str(uuid.uuid4()), seq=self.store.next_seq(), definition_id=definition.id,
             tenant=principal.tenant, principal=principal.name, client_id=client_id, origin=origin,
-            trigger=trigger, state=State.CREATED if start_at else State.QUEUED,
+            trigger=trigger, state=State.CREATED if waits else State.QUEUED,
             parameters={**definition.parameters, **(parameters or {})},
-            created=stamp, queued=None if start_at else stamp, modified=stamp, queue=definition.queue,
+            created=stamp, queued=None if waits else stamp, modified=stamp, queue=definition.queue,
             steps=[StepExecution(id=s.id, type=s.type, description=s.description) for s in definition.steps],
-            restart_of=restart_of, attributes=attributes or {})
-        plan = {"steps": [dump(s) for s in definition.steps], "timeout": definition.timeout}
-        self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=lambda pipe:
-                          self.queue.enqueue(pipe, execution.id, definition.queue, definition.timeout, start_at))
+            restart_of=restart_of, attributes=attributes or {}, after=[p.id for p in prerequisites],
+            expires=expires, expire_after=expire_after)
+        plan = {"steps": [dump(s) for s in definition.steps], "timeout": definition.timeout,
+                "queue": definition.queue, "retries": definition.retries, "retry_delay": definition.retry_delay}
+        enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(
+            pipe, execution.id, definition.queue, definition.timeout, start_at))
+        self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue)
+        if prerequisites:
+            for prerequisite in prerequisites:
+                self.store.add_dependent(prerequisite.id, execution.id)
+            self.lifecycle.release_if_ready(execution)   # some may have ended meanwhile
         return execution
 
     def restart(self, principal: Principal, ref: str, *, origin: str) -> Execution:
@@ -164,6 +184,7 @@ class Service:
                                                "message": f"canceled by {principal.name}"},
                 allowed=(State.CREATED, State.QUEUED))
             self.queue.remove(execution.id)
+            self.lifecycle.settle(canceled)
             return canceled
         return self.store.transition(execution.id, None, {"cancel_requested": True, "canceled_by": principal.name},
                                      allowed=(State.RUNNING,))
@@ -182,6 +203,23 @@ class Service:
         attributes = {**execution.attributes, namespace: {**execution.attrs(namespace), **values}}
         return self.store.transition(execution.id, None, {"attributes": attributes},
                                      expected_version=expected_version)
+
+    def heartbeat(self, principal: Principal, ref: str) -> Execution:
+        """A client's sign of life for a running execution (SAS lets clients post one)."""
+        execution = self.get(principal, ref)
+        if not self.store.heartbeat(execution.id):
+            raise Conflict(f"job execution {execution.id} is {execution.state.value}, not RUNNING",
+                           state=execution.state.value)
+        return self.store.get(execution.id)
+
+    def set_expiry(self, principal: Principal, ref: str, *, at: datetime | None = None,
+                   after_end: float | None = None) -> Execution:
+        """Expire at a time, or a duration after the end; then it is gone with its log and result."""
+        execution = self.get(principal, ref)
+        if after_end is not None and execution.finished:
+            at = execution.ended + timedelta(seconds=after_end)
+        patch = {"expires": to_ms(at)} if at is not None else {"expire_after": after_end}
+        return self.store.transition(execution.id, None, patch)
 
     def log(self, principal: Principal, ref: str, offset: int = 0) -> bytes:
         return self.store.read_log(self.get(principal, ref).id, max(0, offset))

@@ -64,6 +64,14 @@ class Store:
     def plan_key(execution_id: str) -> str:
         return f"{PREFIX}plan:{execution_id}"
 
+    @staticmethod
+    def dependents_key(execution_id: str) -> str:
+        return f"{PREFIX}dependents:{execution_id}"
+
+    @staticmethod
+    def process_group_key(execution_id: str) -> str:
+        return f"{PREFIX}pgid:{execution_id}"
+
     def slot_key(self, tenant: str, definition_id: str) -> str:
         return f"{self.slot_prefix}{tenant}:{definition_id}"
 
@@ -132,7 +140,8 @@ class Store:
 
     def purge(self, execution_id: str) -> bool:
         keys = [self.record_key(execution_id), self.log_key(execution_id), self.result_key(execution_id),
-                self.plan_key(execution_id), self.seq_hash, self.heartbeats, self.expiries]
+                self.plan_key(execution_id), self.seq_hash, self.heartbeats, self.expiries,
+                self.dependents_key(execution_id), self.process_group_key(execution_id)]
         return bool(guarded(lambda: self._purge(
             keys=keys, args=[PREFIX + "ix:", execution_id, self.slot_prefix])))
 
@@ -143,6 +152,21 @@ class Store:
 
     def append_log(self, execution_id: str, text: str) -> int:
         return guarded(lambda: self.redis.append(self.log_key(execution_id), text.encode()))
+
+    def set_process_group(self, execution_id: str, pgid: int | None) -> None:
+        """Where a running step's processes are, so the worker can kill them with the horse."""
+        key = self.process_group_key(execution_id)
+        guarded(lambda: self.redis.delete(key) if pgid is None else self.redis.set(key, pgid, ex=86400))
+
+    def process_group(self, execution_id: str) -> int | None:
+        raw = guarded(lambda: self.redis.get(self.process_group_key(execution_id)))
+        return None if raw is None else int(raw)
+
+    def add_dependent(self, prerequisite_id: str, dependent_id: str) -> None:
+        guarded(lambda: self.redis.sadd(self.dependents_key(prerequisite_id), dependent_id))
+
+    def dependents(self, execution_id: str) -> list[str]:
+        return sorted(m.decode() for m in guarded(lambda: self.redis.smembers(self.dependents_key(execution_id))))
 
     def set_result(self, execution_id: str, data) -> None:
         guarded(lambda: self.redis.set(self.result_key(execution_id), json.dumps(data)))

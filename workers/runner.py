@@ -2,9 +2,9 @@
 
 RQ calls `run(execution_id)` in its work horse. The execution record, not the
 RQ job, is the truth clients read: this module moves it to RUNNING, records
-each step, progress, log lines and the result, and ends it in a terminal
-state. A side thread heartbeats and watches for a cancel request, so a slow
-step is never taken for a dead one and a cancel reaches steps that poll.
+each step, progress, log lines and the result, retries when the job allows,
+and ends it in a terminal state. A watcher thread (`workers.watch`) heartbeats
+and turns cancel requests, overrun deadlines and a vanished worker into action.
 """
 from __future__ import annotations
 
@@ -12,45 +12,42 @@ import threading
 import time
 from functools import lru_cache
 
-from jobgate.catalog import step_types
 from jobgate.config import Settings
-from jobgate.connection import connect
 from jobgate.errors import Conflict
-from jobgate.model import State, dump, now, to_ms
-from jobgate.store import Store
+from jobgate.model import State, StepExecution, dump, now, to_ms
+from jobgate.service import Service
 
 from workers.steps import StepTimeout
+from workers.watch import Watcher
 
 #: Progress writes are coalesced to at most one per this many seconds.
 PROGRESS_EVERY = 0.25
-#: How often a run looks for a cancel request, in seconds.
-CANCEL_POLL = 0.5
 
 
 @lru_cache(maxsize=1)
-def _parts() -> tuple[Settings, Store, dict]:
-    settings = Settings.from_env()
-    return settings, Store(connect(settings.redis_url)), step_types()
+def _service() -> Service:
+    return Service.from_settings(Settings.from_env())
+
+
+def warm() -> None:
+    """Load settings, catalog and step types once in the worker, before it forks horses."""
+    _service()
 
 
 def run(execution_id: str) -> None:
-    settings, store, types = _parts()
-    Run(store, settings, types, execution_id).execute()
+    Run(_service(), execution_id).execute()
 
 
 class Run:
     """One execution on this worker; also the StepContext its steps see."""
 
-    def __init__(self, store: Store, settings: Settings, types: dict, execution_id: str):
-        self.store, self.settings, self.types = store, settings, types
+    def __init__(self, service: Service, execution_id: str):
+        self.service, self.store, self.settings = service, service.store, service.settings
         self.execution_id = execution_id
-        self._cancel = threading.Event()
-        self._done = threading.Event()
-        self._step_index = 0
-        self._step_count = 1
+        self.cancel = threading.Event()
+        self._step_index, self._step_count = 0, 1
         self._last_progress = 0.0
         self._pending_progress: dict | None = None
-        self.process_group: int | None = None
 
     # -- StepContext -------------------------------------------------------
     def progress(self, processed: int, total: int, failed: int = 0) -> None:
@@ -69,33 +66,68 @@ class Run:
         self.store.transition(self.execution_id, None, {"has_result": True})
 
     def track_process_group(self, pgid: int | None) -> None:
-        self.process_group = pgid
+        self.store.set_process_group(self.execution_id, pgid)
 
     def cancelled(self) -> bool:
-        return self._cancel.is_set()
+        return self.cancel.is_set()
 
     # -- the run -----------------------------------------------------------
     def execute(self) -> None:
         plan = self.store.get_plan(self.execution_id)
-        try:
-            execution = self.store.transition(self.execution_id, State.RUNNING,
-                                              {"started": to_ms(now()), "heartbeat": to_ms(now())})
-        except Conflict:
-            return      # canceled (or otherwise ended) before a worker took it
-        watcher = threading.Thread(target=self._watch, name="jobgate-heartbeat", daemon=True)
+        execution = self._start()
+        if execution is None or plan is None:
+            return
+        watcher = Watcher(self, plan.get("timeout"))
         watcher.start()
         try:
-            state, code, message = self._run_steps(execution, plan)
+            state, code, message = self._attempts(execution, plan)
         except Exception as exc:   # a bug or a store error: the execution still ends
             state, code, message = State.FAILED, 1, f"{type(exc).__name__}: {exc}"
         finally:
-            self._done.set()
-        self._flush_progress()
+            watcher.stop()
+        if watcher.ended:       # the watcher already ended it (timeout / forced cancel)
+            return
         if state is State.SUCCEEDED:
-            self._pending_progress = {**dump(execution.progress), "percent": 100.0}
-            self._flush_progress()
-        self.store.transition(self.execution_id, state, {
-            "ended": to_ms(now()), "exit_code": code, "exit_message": message, "message": message})
+            self._pending_progress = {**(self._pending_progress or {}), "percent": 100.0}
+        self._flush_progress()
+        self.track_process_group(None)
+        self.finish(state, code, message)
+
+    def finish(self, state: State, code: int, message: str) -> bool:
+        """End the execution (once: a racing end is a Conflict, ignored) and settle its chain."""
+        try:
+            ended = self.store.transition(self.execution_id, state, {
+                "ended": to_ms(now()), "exit_code": code, "exit_message": message, "message": message})
+        except Conflict:
+            return False
+        self.service.lifecycle.settle(ended)
+        return True
+
+    def _start(self):
+        """QUEUED -> RUNNING; a scheduled (CREATED) one passes through QUEUED as RQ releases it."""
+        stamp = to_ms(now())
+        try:
+            self.store.transition(self.execution_id, State.QUEUED, {"queued": stamp}, allowed=(State.CREATED,))
+        except Conflict:
+            pass
+        try:
+            return self.store.transition(self.execution_id, State.RUNNING, {"started": stamp, "heartbeat": stamp})
+        except Conflict:
+            return None      # canceled (or otherwise ended) before a worker took it
+
+    def _attempts(self, execution, plan) -> tuple[State, int, str]:
+        attempts = 1 + int(plan.get("retries") or 0)
+        for attempt in range(1, attempts + 1):
+            if attempt > 1:
+                self.log(f"attempt {attempt - 1} of {attempts} failed: {message}; retrying")
+                if self.cancel.wait(float(plan.get("retry_delay") or 0)):
+                    return State.CANCELED, 143, "canceled"
+                execution.steps = [StepExecution(s.id, s.type, s.description) for s in execution.steps]
+                self.store.transition(self.execution_id, None, {"attempt": attempt})
+            state, code, message = self._run_steps(execution, plan)
+            if state is not State.FAILED:
+                break
+        return state, code, message
 
     def _run_steps(self, execution, plan) -> tuple[State, int, str]:
         steps = execution.steps
@@ -119,13 +151,15 @@ class Run:
         limits = [t for t in (spec.get("timeout"), deadline and deadline - time.monotonic()) if t is not None]
         timeout = min(limits) if limits else None
         if timeout is not None and timeout <= 0:
-            return State.FAILED, 1, "job timed out before this step"
+            return State.FAILED, 124, "job timed out before this step"
         try:
-            step = self.types[spec["type"]](spec.get("params", {}), self.settings)
+            step = self.service.step_types[spec["type"]](spec.get("params", {}), self.settings)
             outcome = step.run(parameters, self, timeout)
         except StepTimeout as exc:
             return State.FAILED, 124, str(exc)
         except Exception as exc:
+            if self.cancelled():
+                return State.CANCELED, 143, "canceled"
             return State.FAILED, 1, f"{type(exc).__name__}: {exc}"
         if self.cancelled():
             return State.CANCELED, outcome.exit_code or 143, "canceled"
@@ -141,17 +175,3 @@ class Run:
             self.store.transition(self.execution_id, None, {"progress": self._pending_progress})
             self._pending_progress = None
         self._last_progress = time.monotonic()
-
-    def _watch(self) -> None:
-        """Heartbeat for this run and notice a cancel request, until the run ends."""
-        last_beat = time.monotonic()
-        while not self._done.wait(CANCEL_POLL):
-            try:
-                if time.monotonic() - last_beat >= self.settings.heartbeat_interval:
-                    self.store.heartbeat(self.execution_id)
-                    last_beat = time.monotonic()
-                current = self.store.get(self.execution_id)
-            except Exception:      # Redis briefly away: keep trying, the step goes on
-                continue
-            if current is None or current.cancel_requested:
-                self._cancel.set()

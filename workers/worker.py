@@ -1,8 +1,9 @@
 """The RQ worker behind `jobgate worker` and the Procfile's `worker:` line.
 
-RQ's forking Worker as it is, plus one hook: when a work horse dies without
-ending its execution (killed, crashed, RQ's own timeout), the execution is
-ended here, so none stays RUNNING for a job RQ has given up on.
+RQ's forking Worker as it is, plus: a maintenance thread (workers.maintenance);
+a work horse killed for any reason takes its step's process group with it;
+and a horse that dies without ending its execution (killed, crashed, RQ's own
+timeout) has the execution ended here, so none stays RUNNING.
 """
 from __future__ import annotations
 
@@ -15,32 +16,43 @@ from jobgate.config import Settings
 from jobgate.connection import connect
 from jobgate.errors import Conflict, NotFound
 from jobgate.model import State, now, to_ms
-from jobgate.store import Store
+from jobgate.service import Service
+
+from workers import runner
+from workers.maintenance import Maintenance
+from workers.watch import kill_group
 
 
 class JobgateWorker(Worker):
-    store: Store
+    service: Service
+
+    def kill_horse(self, sig=None):
+        job_id = self.get_current_job_id()
+        if job_id:
+            kill_group(self.service.store.process_group(job_id))
+        super().kill_horse(sig) if sig is not None else super().kill_horse()
 
     def handle_job_failure(self, job, queue, started_job_registry=None, exc_string=""):
         super().handle_job_failure(job, queue, started_job_registry=started_job_registry, exc_string=exc_string)
-        last_line = (exc_string or "the work horse ended without reporting").strip().splitlines()[-1:]
-        execution = self.store.get(job.id)
+        store = self.service.store
+        execution = store.get(job.id)
         if execution is None or execution.finished:
             return
+        reason = " ".join((exc_string or "the work horse ended without reporting").strip().splitlines()[-1:])
         state = State.CANCELED if execution.cancel_requested else State.FAILED
         try:
-            self.store.transition(job.id, state, {"ended": to_ms(now()), "exit_code": 1,
-                                                  "message": f"worker: {' '.join(last_line)}",
-                                                  "exit_message": f"worker: {' '.join(last_line)}"})
+            ended = store.transition(job.id, state, {"ended": to_ms(now()), "exit_code": 1,
+                                                     "message": f"worker: {reason}", "exit_message": f"worker: {reason}"})
         except (Conflict, NotFound):
-            pass
+            return
+        self.service.lifecycle.settle(ended)
 
 
 def make_worker(settings: Settings, name: str | None = None) -> JobgateWorker:
     connection = connect(settings.redis_url)
     worker = JobgateWorker([Queue(q, connection=connection) for q in settings.queues],
                            connection=connection, name=name)
-    worker.store = Store(connection)
+    worker.service = Service.from_settings(settings)
     return worker
 
 
@@ -48,4 +60,10 @@ def main(burst: bool = False) -> None:
     """Run one worker; like `rq worker`, the current folder is importable for python steps."""
     sys.path.insert(0, os.getcwd())
     settings = Settings.from_env()
-    make_worker(settings).work(with_scheduler=True, burst=burst)
+    runner.warm()                              # horses inherit the loaded catalog
+    maintenance = Maintenance(Service.from_settings(settings))   # its own Redis clients
+    maintenance.start()
+    try:
+        make_worker(settings).work(with_scheduler=True, burst=burst)
+    finally:
+        maintenance.stop()

@@ -1,0 +1,81 @@
+"""What OCAPI shows of an execution: every derived value, computed once.
+
+Schemas only declare the wire shape; this module decides the values, e.g.
+that ids are the canonical `seq`, that `_resource_state` is a hash of the
+canonical version, and that step records come from the definition's steps.
+"""
+import hashlib
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from jobgate.model import Definition, Execution, State, StepExecution, StepSpec, now, to_ms
+
+from adapters.ocapi import logfile, mapping
+
+#: jobgate has no sites: every step runs at organization scope
+SCOPE = "Organization"
+PENDING = (State.CREATED, State.QUEUED)
+#: step_type_info per step type: what the step runs, without its arguments
+TYPE_INFO = {
+    "python": lambda p: p.get("callable", ""),
+    "shell": lambda p: (p.get("argv") or [""])[0],
+    "http": lambda p: f"{p.get('method', 'POST').upper()} {urlsplit(p.get('url', '')).netloc}",
+    "sleep": lambda p: f"{p.get('seconds')}s",
+}
+
+
+def resource_state(execution: Execution) -> str:
+    return hashlib.sha256(f"{execution.id}:{execution.version}".encode()).hexdigest()
+
+
+def execution(ex: Execution, definition: Definition | None) -> dict:
+    execution_status, code, outcome = mapping.STATES[ex.state]
+    specs = {spec.id: spec for spec in definition.steps} if definition else {}
+    steps = None if ex.state in PENDING else [step(ex, n, s, specs.get(s.id)) for n, s in enumerate(ex.steps, 1)]
+    return {
+        "resource_state": resource_state(ex),
+        "client_id": ex.client_id,
+        "duration": ex.duration_ms or 0,
+        "end_time": ex.ended,
+        "execution_scopes": [SCOPE] if steps else None,
+        "execution_status": execution_status,
+        "exit_status": _status(code, outcome, ex.exit_message or None),
+        "id": str(ex.seq),
+        "is_log_file_existing": ex.log_size > 0,
+        "is_restart": ex.restart_of is not None,
+        "job_id": ex.definition_id,
+        "log_file_name": logfile.name(ex),
+        "log_file_path": logfile.path(ex),
+        "modification_time": ex.modified,
+        "parameters": ex.attrs("ocapi").get("parameters"),
+        "start_time": ex.started,
+        "status": mapping.status_word(ex.state),
+        "step_executions": steps or None,
+    }
+
+
+def step(ex: Execution, number: int, record: StepExecution, spec: StepSpec | None) -> dict:
+    execution_status, code, outcome = mapping.STATES[record.state]
+    return {
+        "duration": _span(record.started, record.ended),
+        "end_time": record.ended,
+        "execution_scope": SCOPE,
+        "execution_status": execution_status,
+        "exit_status": _status(code, outcome, record.message),
+        "id": f"{ex.seq}-{number}",
+        "modification_time": record.ended or record.started,
+        "start_time": record.started,
+        "status": mapping.status_word(record.state),
+        "step_description": record.description,
+        "step_id": record.id,
+        "step_type_id": record.type,
+        "step_type_info": TYPE_INFO.get(record.type, lambda p: "")(spec.params) if spec else "",
+    }
+
+
+def _status(code: str | None, outcome: str | None, message: str | None) -> dict | None:
+    return None if code is None else {"code": code, "message": message, "status": outcome}
+
+
+def _span(started: datetime | None, ended: datetime | None) -> int:
+    return 0 if started is None else to_ms(ended or now()) - to_ms(started)

@@ -1,0 +1,30 @@
+"""Canonical states as OCAPI shows them, in one table both ways.
+
+Each state is (execution_status, exit code, exit status). While executing
+there is no exit code and the `status` field shows the execution status upper
+cased; afterwards `status` is the exit code. Reading back (search by `status`)
+groups the states that share a status word.
+"""
+from jobgate.model import State
+
+STATES: dict[State, tuple[str, str | None, str | None]] = {
+    State.CREATED: ("pending", None, None),
+    State.QUEUED: ("pending", None, None),
+    State.RUNNING: ("running", None, None),
+    State.SUCCEEDED: ("finished", "OK", "ok"),
+    State.SUCCEEDED_WITH_WARNINGS: ("finished", "WARN", "ok"),
+    State.FAILED: ("finished", "ERROR", "error"),
+    State.CANCELED: ("aborted", "ABORTED", "error"),
+    State.DIED: ("unknown", "ERROR", "error"),
+}
+
+
+def status_word(state: State) -> str:
+    execution_status, code, _ = STATES[state]
+    return code or execution_status.upper()
+
+
+#: wire `status` word -> the canonical states showing it
+FROM_STATUS: dict[str, frozenset[State]] = {
+    word: frozenset(s for s in STATES if status_word(s) == word) for word in {status_word(s) for s in STATES}
+}

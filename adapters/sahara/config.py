@@ -1,0 +1,36 @@
+"""Operator settings of the Sahara dialect, read once from JOBGATE_SAHARA_* variables.
+
+jobgate has no Hadoop: which step a Sahara job type runs is the operator's
+choice, and a type left out is refused rather than faked.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+#: every job type Sahara knows (sahara.utils.edp.JOB_TYPES_ALL)
+JOB_TYPES = ("Hive", "Java", "MapReduce", "MapReduce.Streaming", "Pig", "Shell", "Spark", "Storm", "Storm.Pyleus")
+
+
+@dataclass(frozen=True)
+class Config:
+    #: Sahara job type -> the step a template of that type runs ({"type", "params"})
+    job_types: dict[str, dict] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env=None) -> "Config":
+        env = os.environ if env is None else env
+        raw = env.get("JOBGATE_SAHARA_JOB_TYPES", "").strip()
+        try:
+            job_types = json.loads(raw) if raw else {}
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"JOBGATE_SAHARA_JOB_TYPES: not JSON: {exc}") from None
+        if not isinstance(job_types, dict):
+            raise ValueError("JOBGATE_SAHARA_JOB_TYPES: must be a JSON object of job type -> step")
+        for name, step in job_types.items():
+            if name not in JOB_TYPES:
+                raise ValueError(f"JOBGATE_SAHARA_JOB_TYPES: unknown job type {name!r} (known: {', '.join(JOB_TYPES)})")
+            if not isinstance(step, dict) or not isinstance(step.get("type"), str):
+                raise ValueError(f"JOBGATE_SAHARA_JOB_TYPES: {name}: must be an object with a step \"type\"")
+        return cls(job_types)

@@ -1,0 +1,81 @@
+"""Sahara's error document: {"error_code", "error_name", "error_message"} on every failure.
+
+saharaclient reads exactly these three keys into its APIException, so every
+fault under /v1.1 carries them, 401s and routing errors included. Sahara
+answers most refusals with 400 and a specific name; canonical codes map here.
+"""
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+
+from jobgate.errors import JobgateError
+from jobgate.faults import Fault
+
+from adapters.sahara import identity
+
+#: canonical fault code -> (HTTP status, Sahara error_name)
+FAULTS = {
+    "unauthorized": (401, "UNAUTHORIZED"),
+    "forbidden": (403, "FORBIDDEN"),
+    "not_found": (404, "NOT_FOUND"),
+    "execution_not_found": (404, "NOT_FOUND"),
+    "definition_not_found": (404, "NOT_FOUND"),
+    "invalid": (400, "INVALID_DATA"),
+    "malformed_body": (400, "MALFORMED_REQUEST_BODY"),
+    "already_running": (400, "ALREADY_RUNNING"),
+    "not_finished": (400, "DELETION_FAILED"),
+    "conflict": (400, "INVALID_DATA"),
+    "version_mismatch": (400, "UPDATE_FAILED"),
+    "method_not_allowed": (405, "METHOD_NOT_ALLOWED"),
+    "payload_too_large": (413, "REQUEST_ENTITY_TOO_LARGE"),
+    "unavailable": (503, "SERVICE_UNAVAILABLE"),
+    "internal": (500, "INTERNAL_SERVER_ERROR"),
+}
+
+
+class Refused(JobgateError):
+    """A refusal Sahara names itself (CANCELING_FAILED, DELETION_FAILED ...)."""
+    status, code = 400, "sahara_refused"
+
+    def __init__(self, name: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.name, self.status = name, status
+
+
+def render_fault(fault: Fault) -> Response:
+    if request.path.startswith(identity.PREFIX):
+        return identity.render_fault(fault)
+    status, name = _classify(fault)
+    body = {"error_code": status, "error_name": name,
+            "error_message": f"{_message(fault)}\nError ID: {fault.request_id}"}
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _classify(fault: Fault) -> tuple[int, str]:
+    if fault.is_(Refused):
+        return fault.status, fault.error.name
+    if fault.code == "invalid" and fault.error is None:
+        return 400, "VALIDATION_ERROR"       # the request failed its schema
+    return FAULTS.get(fault.code, (fault.status, fault.code.upper()))
+
+
+def _message(fault: Fault) -> str:
+    if fault.code.endswith("not_found") and "id" in fault.context:
+        return f"Object with {{'id': '{fault.context['id']}'}} not found"
+    if fault.code == "malformed_body":
+        return "Malformed message body: cannot understand JSON"
+    if fault.code == "invalid" and fault.error is None and isinstance(fault.details, dict):
+        return "\n".join(_lines(fault.details.get("json") or fault.details.get("query") or fault.details))
+    return fault.message
+
+
+def _lines(messages, path: str = "") -> list[str]:
+    """Schema errors as Sahara words them: one "a[b][0]: message" line each."""
+    if isinstance(messages, dict):
+        return [line for key, inner in messages.items()
+                for line in _lines(inner, f"{path}[{key}]" if path else str(key))]
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [f"{path}: {m}" if path and path != "_schema" else m for m in messages]
+    return [f"{path}: {messages}"]

@@ -1,0 +1,74 @@
+"""What happens around an execution's end: chains, dead workers, releases.
+
+An execution submitted `after` others waits in CREATED with no RQ job. When
+a prerequisite ends, `settle` either releases the waiting execution (all its
+prerequisites succeeded: enqueue, then QUEUED) or cancels it with the cause,
+and that cancel settles its own dependents in turn. Races are harmless: the
+transition table lets only one release or cancel win.
+"""
+from __future__ import annotations
+
+import logging
+
+from jobgate.errors import Conflict, NotFound
+from jobgate.model import Execution, State, now, to_ms
+from jobgate.queue import JobQueue
+from jobgate.store import Store
+
+log = logging.getLogger("jobgate.lifecycle")
+SUCCESS = (State.SUCCEEDED, State.SUCCEEDED_WITH_WARNINGS)
+
+
+class Lifecycle:
+    def __init__(self, store: Store, queue: JobQueue):
+        self.store, self.queue = store, queue
+
+    def settle(self, ended: Execution) -> None:
+        """Release or cancel the executions waiting on one that just ended."""
+        for dependent_id in self.store.dependents(ended.id):
+            dependent = self.store.get(dependent_id)
+            if dependent is not None and dependent.state is State.CREATED:
+                self.release_if_ready(dependent)
+
+    def release_if_ready(self, waiting: Execution) -> None:
+        prerequisites = [self.store.get(ref) for ref in waiting.after]
+        for prerequisite, ref in zip(prerequisites, waiting.after):
+            if prerequisite is None or (prerequisite.finished and prerequisite.state not in SUCCESS):
+                cause = f"{ref} ended {prerequisite.state.value}" if prerequisite else f"{ref} is gone"
+                self._end(waiting, State.CANCELED, f"canceled: prerequisite {cause}")
+                return
+        if all(p.state in SUCCESS for p in prerequisites):
+            plan = self.store.get_plan(waiting.id)
+            pipe = self.store.redis.pipeline()
+            self.queue.enqueue(pipe, waiting.id, plan.get("queue", "default"), plan.get("timeout"))
+            pipe.execute()
+            try:
+                self.store.transition(waiting.id, State.QUEUED, {"queued": to_ms(now())}, allowed=(State.CREATED,))
+            except Conflict:
+                pass   # released by a racing settle, or canceled: the runner checks the state
+
+    def die(self, execution_id: str, why: str) -> None:
+        """A run whose worker vanished: DIED, its slot freed, its RQ job failed."""
+        execution = self.store.get(execution_id)
+        if execution is None:
+            return
+        if self._end(execution, State.DIED, why, allowed=(State.RUNNING,)):
+            self.queue.abandon(execution.id, execution.queue, why)
+
+    def _end(self, execution: Execution, state: State, message: str, allowed=None) -> bool:
+        try:
+            ended = self.store.transition(execution.id, state, {
+                "ended": to_ms(now()), "message": message, "exit_message": message, "exit_code": 1}, allowed=allowed)
+        except (Conflict, NotFound):
+            return False
+        log.info("execution %s %s: %s", execution.id, state.value, message)
+        self.settle(ended)
+        return True
+
+    def sweep(self, stale_after: float) -> int:
+        """Mark RUNNING executions with no heartbeat for `stale_after` seconds DIED."""
+        cutoff = to_ms(now()) - int(stale_after * 1000)
+        stale = self.store.stale(cutoff)
+        for execution_id in stale:
+            self.die(execution_id, f"worker stopped heartbeating (no heartbeat for {stale_after:g} s)")
+        return len(stale)

@@ -1,0 +1,86 @@
+"""The watcher beside a run: heartbeats, cancel requests, overrun deadlines, orphaning.
+
+It lives in the work horse but is not step code, so a slow step keeps
+heartbeating. A cancel first asks the step (ctx.cancelled()); a step that has
+not stopped after the kill grace, or a run past its deadline, is ended here:
+its process group is killed, the execution ends, and RQ's stop-job command
+takes the horse down. If the worker itself vanishes, the watcher kills the
+step's processes and exits, so the heartbeat goes stale and the run is DIED.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+
+from jobgate.model import State
+
+log = logging.getLogger("jobgate.watch")
+#: How often the watcher looks, in seconds.
+POLL = 0.5
+#: Extra seconds, beyond the kill grace, a step gets to stop by itself.
+SLACK = 2.0
+
+
+def kill_group(pgid: int | None, sig: int = signal.SIGKILL) -> None:
+    if pgid:
+        try:
+            os.killpg(pgid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+class Watcher(threading.Thread):
+    def __init__(self, run, timeout: float | None):
+        super().__init__(name="jobgate-watcher", daemon=True)
+        self.run_, self.timeout = run, timeout
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.parent = os.getppid()
+        self.grace = run.settings.kill_grace + SLACK
+        self.ended = False
+        self._halt = threading.Event()
+        self._cancel_seen: float | None = None
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(5)
+
+    def run(self) -> None:
+        store, execution_id = self.run_.store, self.run_.execution_id
+        last_beat = time.monotonic()
+        while not self._halt.wait(POLL):
+            if os.getppid() != self.parent:
+                self._orphaned()
+            try:
+                if time.monotonic() - last_beat >= self.run_.settings.heartbeat_interval:
+                    store.heartbeat(execution_id)
+                    last_beat = time.monotonic()
+                current = store.get(execution_id)
+            except Exception:        # Redis briefly away: the step goes on, try again
+                continue
+            if current is None or current.cancel_requested:
+                self.run_.cancel.set()
+                self._cancel_seen = self._cancel_seen or time.monotonic()
+                if time.monotonic() - self._cancel_seen > self.grace:
+                    by = current.canceled_by if current else None
+                    self._force(State.CANCELED, 143, f"canceled by {by}" if by else "canceled")
+            elif self.deadline and time.monotonic() > self.deadline + self.grace:
+                self._force(State.FAILED, 124, f"job timed out after {self.timeout:g} s")
+
+    def _force(self, state: State, code: int, message: str) -> None:
+        """End a run whose step will not stop: kill its processes, end it, stop the horse."""
+        log.warning("execution %s: %s; stopping the work horse", self.run_.execution_id, message)
+        kill_group(self.run_.store.process_group(self.run_.execution_id))
+        self.run_.store.set_process_group(self.run_.execution_id, None)
+        self.ended = self.run_.finish(state, code, message)
+        self._halt.set()
+        self.run_.service.queue.stop(self.run_.execution_id)
+
+    def _orphaned(self) -> None:
+        """The worker is gone: leave nothing running, stop heartbeating, exit."""
+        try:
+            kill_group(self.run_.store.process_group(self.run_.execution_id))
+        finally:
+            os._exit(1)
