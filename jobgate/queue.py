@@ -6,7 +6,7 @@ used as they are.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import redis
 from rq import Queue, Worker
@@ -39,7 +39,9 @@ class JobQueue:
         if at is None:
             q.enqueue_job(job, pipeline=pipe)
         else:
-            q.schedule_job(job, at, pipeline=pipe)
+            # RQ's scheduler keeps whole seconds; round up so nothing starts early.
+            whole = at.replace(microsecond=0) + timedelta(seconds=1 if at.microsecond else 0)
+            q.schedule_job(job, whole, pipeline=pipe)
 
     def remove(self, execution_id: str) -> None:
         """Take a job that has not started off its queue (or schedule)."""

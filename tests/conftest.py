@@ -54,6 +54,7 @@ def gateway_env(redis_url):
         "JOBGATE_PYTHON_ALLOW": "tests.jobs,examples",
         "JOBGATE_HEARTBEAT_INTERVAL": "1",
         "JOBGATE_KILL_GRACE": "1",
+        "JOBGATE_STALE_AFTER": "4",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
 

@@ -139,7 +139,7 @@ class Run:
             record.state, record.started = State.RUNNING, now()
             self._save_steps(steps)
             self.log(f"[{spec['id']}] started ({spec['type']})")
-            state, code, message = self._run_step(spec, execution.parameters, deadline)
+            state, code, message = self._run_step(spec, execution.parameters, deadline, plan.get("timeout"))
             record.state, record.ended, record.exit_code, record.message = state, now(), code, message
             self._save_steps(steps)
             self.log(f"[{spec['id']}] {state.value.lower()}" + (f": {message}" if message else ""))
@@ -147,16 +147,19 @@ class Run:
                 return state, code, f"step {spec['id']}: {message}" if state is State.FAILED else message
         return State.SUCCEEDED, 0, ""
 
-    def _run_step(self, spec: dict, parameters: dict, deadline: float | None) -> tuple[State, int, str]:
-        limits = [t for t in (spec.get("timeout"), deadline and deadline - time.monotonic()) if t is not None]
-        timeout = min(limits) if limits else None
+    def _run_step(self, spec: dict, parameters: dict, deadline: float | None,
+                  job_timeout: float | None) -> tuple[State, int, str]:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        step_timeout = spec.get("timeout")
+        job_binds = remaining is not None and (step_timeout is None or remaining < step_timeout)
+        timeout = remaining if job_binds else step_timeout
         if timeout is not None and timeout <= 0:
-            return State.FAILED, 124, "job timed out before this step"
+            return State.FAILED, 124, f"job timed out after {job_timeout:g} s"
         try:
             step = self.service.step_types[spec["type"]](spec.get("params", {}), self.settings)
             outcome = step.run(parameters, self, timeout)
         except StepTimeout as exc:
-            return State.FAILED, 124, str(exc)
+            return State.FAILED, 124, f"job timed out after {job_timeout:g} s" if job_binds else str(exc)
         except Exception as exc:
             if self.cancelled():
                 return State.CANCELED, 143, "canceled"

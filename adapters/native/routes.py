@@ -2,10 +2,12 @@
 from flask import Response
 from flask.views import MethodView
 
+from jobgate.errors import Invalid
 from jobgate.web import DialectBlueprint, principal, service
 
 from adapters.native import schemas
 from adapters.native.mapping import FROM_WIRE
+from adapters.native.schedules import add_schedule_routes
 
 NAME = "native"
 
@@ -53,7 +55,9 @@ def blueprint() -> DialectBlueprint:
         @blp.arguments(schemas.SubmitIn)
         @blp.response(201, schemas.ExecutionOut)
         def post(self, body):
-            return service().submit(principal(), body["definition"], body["parameters"], origin=NAME)
+            return service().submit(principal(), body["definition"], body["parameters"], origin=NAME,
+                                    start_at=body.get("start_at"), after=body["after"],
+                                    expires=body.get("expires_at"), expire_after=body.get("expire_after"))
 
     @blp.route("/executions/<ref>")
     class ExecutionItem(MethodView):
@@ -69,6 +73,26 @@ def blueprint() -> DialectBlueprint:
     @blp.response(200, schemas.ExecutionOut)
     def cancel(ref):
         return service().cancel(principal(), ref)
+
+    @blp.route("/executions/<ref>/restart", methods=["POST"])
+    @blp.response(201, schemas.ExecutionOut)
+    def restart(ref):
+        return service().restart(principal(), ref, origin=NAME)
+
+    @blp.route("/executions/<ref>/heartbeat", methods=["POST"])
+    @blp.response(200, schemas.ExecutionOut)
+    def heartbeat(ref):
+        return service().heartbeat(principal(), ref)
+
+    @blp.route("/executions/<ref>/expiry", methods=["PUT"])
+    @blp.arguments(schemas.ExpiryIn)
+    @blp.response(200, schemas.ExecutionOut)
+    def expiry(body, ref):
+        if ("at" in body) == ("after_end" in body):
+            raise Invalid("give exactly one of at, after_end", details={"at": ["or after_end"]})
+        return service().set_expiry(principal(), ref, at=body.get("at"), after_end=body.get("after_end"))
+
+    add_schedule_routes(blp)
 
     @blp.route("/executions/<ref>/log")
     @blp.arguments(schemas.LogQuery, location="query")

@@ -68,6 +68,37 @@ class DefinitionList(Schema):
 class SubmitIn(Schema):
     definition = fields.String(required=True)
     parameters = fields.Dict(keys=fields.String(), load_default=dict)
+    start_at = Timestamp(metadata={"description": "start no earlier than this time (CREATED until then)"})
+    after = fields.List(fields.String(), load_default=list,
+                        metadata={"description": "executions that must succeed first"})
+    expires_at = Timestamp()
+    expire_after = fields.Float(validate=validate.Range(min=0), metadata={"description": "seconds after the end"})
+
+
+class ExpiryIn(Schema):
+    at = Timestamp()
+    after_end = fields.Float(validate=validate.Range(min=0))
+
+
+class ScheduleIn(Schema):
+    definition = fields.String(required=True)
+    cron = fields.String(required=True)
+    parameters = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class ScheduleOut(Schema):
+    id = fields.String()
+    definition = fields.String(attribute="definition_id")
+    cron = fields.String()
+    parameters = fields.Dict()
+    paused = fields.Boolean()
+    next_run = Timestamp()
+    created = Timestamp()
+    principal = fields.String()
+
+
+class ScheduleList(Schema):
+    items = fields.List(fields.Nested(ScheduleOut))
 
 
 class ListQuery(Schema):

@@ -79,3 +79,11 @@ def _status(code: str | None, outcome: str | None, message: str | None) -> dict 
 
 def _span(started: datetime | None, ended: datetime | None) -> int:
     return 0 if started is None else to_ms(ended or now()) - to_ms(started)
+
+
+def paging(start: int, count: int, total: int) -> dict:
+    """`next` / `previous` result pages around the window start..start+count."""
+    return {
+        "next": {"count": count, "start": start + count} if start + count < total else None,
+        "previous": {"count": count, "start": max(0, start - count)} if start > 0 else None,
+    }

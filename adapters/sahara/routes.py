@@ -1,6 +1,8 @@
 """Sahara EDP v1.1 routes under /v1.1/{tenant_id}: parse, call the service, dump."""
 from __future__ import annotations
 
+from operator import itemgetter
+
 from flask import g, request
 from flask.views import MethodView
 from marshmallow import INCLUDE
@@ -19,9 +21,9 @@ from adapters.sahara.records import NAMESPACE
 NAME = "sahara"
 PLUGIN = {"name": "jobgate", "title": "jobgate", "versions": {"1": {}},
           "description": "Runs EDP jobs as jobgate steps on RQ workers; there are no Hadoop clusters."}
-EXECUTION_SORT = {"id": lambda o: o["id"], "job_template": lambda o: o["job_id"],
-                  "cluster": lambda o: o["cluster_id"], "status": lambda o: o["info"]["status"]}
-JOB_SORT = {key: (lambda k: lambda o: o[k])(key) for key in ("id", "name", "type", "created_at", "updated_at")}
+EXECUTION_SORT = {"id": itemgetter("id"), "job_template": itemgetter("job_id"), "cluster": itemgetter("cluster_id"),
+                  "status": lambda o: o["info"]["status"]}
+JOB_SORT = {key: itemgetter(key) for key in ("id", "name", "type", "created_at", "updated_at")}
 
 
 def blueprint() -> DialectBlueprint:
@@ -243,6 +245,8 @@ def _check_update(object_id: str, kind: str, current: dict, changes: dict) -> No
 
 
 def _check_name_free(name: str, own_id: str | None = None) -> None:
-    taken = {records.job(job)["name"] for job in service().definitions(principal()) if job.id != own_id}
-    if name in taken or (name != own_id and name in _jobs()):
+    """Names are unique per tenant; a new template also takes its name as its definition id."""
+    others = [job for job in service().definitions(principal()) if job.id != own_id]
+    taken = {records.job(job)["name"] for job in others} | ({job.id for job in others} if own_id is None else set())
+    if name in taken:
         raise Refused("NAME_ALREADY_EXISTS", f"Job with name '{name}' already exists")

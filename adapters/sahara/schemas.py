@@ -26,9 +26,9 @@ class SimpleConfig(fields.Dict):
 
     def _deserialize(self, value, attr, data, **kwargs):
         mapping = super()._deserialize(value, attr, data, **kwargs)
-        bad = [k for k, v in mapping.items() if not isinstance(v, (str, int))]
+        bad = {k: ["must be a string or an integer"] for k, v in mapping.items() if not isinstance(v, (str, int))}
         if bad:
-            raise ValidationError(f"{', '.join(bad)}: must be a string or an integer")
+            raise ValidationError(bad)
         return mapping
 
 

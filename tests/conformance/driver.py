@@ -33,8 +33,10 @@ class WireError(Exception):
 
 class WireDriver:
     name: str = ""
-    #: what the dialect exposes: steps, log, result, cancel, delete, paging
+    #: what the dialect exposes: steps, log, result, cancel, delete, paging, restart
     capabilities: frozenset[str] = frozenset()
+    #: the canonical state a dialect shows for a run whose worker died
+    died_as: str = "DIED"
 
     def __init__(self, base_url: str, token: str | None):
         self.base_url = base_url
@@ -49,6 +51,7 @@ class WireDriver:
     def delete(self, ref: str) -> None: raise NotImplementedError
     def log(self, ref: str) -> str: raise NotImplementedError
     def result(self, ref: str): raise NotImplementedError
+    def restart(self, ref: str) -> str: raise NotImplementedError
     def ref(self, uuid: str, seq: int) -> str:
         """This dialect's id for a canonical execution."""
         raise NotImplementedError

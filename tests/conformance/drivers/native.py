@@ -4,7 +4,7 @@ from tests.conformance.driver import Snapshot, WireDriver, WireError
 
 class Driver(WireDriver):
     name = "native"
-    capabilities = frozenset({"steps", "log", "result", "cancel", "delete", "paging"})
+    capabilities = frozenset({"steps", "log", "result", "cancel", "delete", "paging", "restart"})
 
     def _call(self, method, path, **kwargs):
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -38,6 +38,9 @@ class Driver(WireDriver):
 
     def result(self, ref):
         return self._call("GET", f"/executions/{ref}/result").json()["result"]
+
+    def restart(self, ref):
+        return self._call("POST", f"/executions/{ref}/restart").json()["id"]
 
     def ref(self, uuid, seq):
         return uuid

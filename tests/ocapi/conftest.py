@@ -1,0 +1,46 @@
+"""An OCAPI client over real HTTP, as sfcc-ci and the B2C tooling talk to jobgate."""
+import time
+
+import pytest
+import requests
+
+from tests.conftest import TOKENS
+
+DATA = "/s/-/dw/data/v19_5"
+EXECUTING = {"RUNNING", "PENDING"}
+
+
+class Ocapi:
+    def __init__(self, base_url: str, token: str | None, data: str = DATA):
+        self.base_url, self.data = base_url, data
+        self.http = requests.Session()
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, **kwargs) -> requests.Response:
+        """`path` under the Data API base unless it starts with `//` (then from the server root)."""
+        url = self.base_url + (path[1:] if path.startswith("//") else self.data + path)
+        return self.http.request(method, url, timeout=10, **kwargs)
+
+    def run(self, job: str, parameters: list | None = None) -> dict:
+        response = self.call("POST", f"/jobs/{job}/executions", json={"parameters": parameters or []})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def wait(self, job: str, execution_id: str, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            document = self.call("GET", f"/jobs/{job}/executions/{execution_id}").json()
+            if document["status"] not in EXECUTING or time.monotonic() > deadline:
+                return document
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def ocapi(base_url):
+    return Ocapi(base_url, TOKENS["alice"])
+
+
+@pytest.fixture
+def as_user(base_url):
+    return lambda who, **options: Ocapi(base_url, TOKENS.get(who, who), **options)
