@@ -1,4 +1,5 @@
-"""The people's commands: submit, ls, show, cancel, logs, watch — over the native API.
+"""The people's commands (submit, ls, show, cancel, restart, logs, watch, schedule ...)
+over the native API.
 
 They speak HTTP to a running gateway (`--url`, default $JOBGATE_URL or
 http://127.0.0.1:8080) with a Bearer token ($JOBGATE_TOKEN, default the
@@ -26,13 +27,19 @@ def add_commands(commands) -> None:
     p.add_argument("definition")
     p.add_argument("params", nargs="*", metavar="NAME=VALUE")
     p.add_argument("--watch", action="store_true", help="then watch it until it ends")
+    p.add_argument("--at", help="start no earlier than this ISO-8601 time")
+    p.add_argument("--after", action="append", default=[], metavar="ID", help="start once this one succeeded")
     p = command("ls", "list executions, newest first")
     p.add_argument("--definition")
     p.add_argument("--state")
     p.add_argument("--limit", type=int, default=20)
     for name, help_text in (("show", "one execution as JSON"), ("cancel", "cancel an execution"),
+                            ("restart", "restart an ended execution"), ("heartbeat", "a client heartbeat"),
                             ("logs", "an execution's log"), ("watch", "a live progress bar until it ends")):
         command(name, help_text).add_argument("id")
+    p = command("schedule", "cron schedules: ls | add DEFINITION CRON [NAME=VALUE ...] | pause | resume | rm ID")
+    p.add_argument("action", choices=["ls", "add", "pause", "resume", "rm"])
+    p.add_argument("args", nargs="*")
 
 
 class Api:
@@ -84,8 +91,8 @@ def watch(api: Api, execution_id: str, out=sys.stdout) -> int:
 def run(args) -> int:
     api = Api(args.url, args.token)
     if args.command == "submit":
-        execution = api.call("POST", "/executions", json={"definition": args.definition,
-                                                          "parameters": _parse_params(args.params)}).json()
+        body = {"definition": args.definition, "parameters": _parse_params(args.params), "after": args.after}
+        execution = api.call("POST", "/executions", json={**body, **({"start_at": args.at} if args.at else {})}).json()
         print(execution["id"])
         return watch(api, execution["id"]) if args.watch else 0
     if args.command == "ls":
@@ -98,10 +105,36 @@ def run(args) -> int:
     if args.command == "show":
         print(json.dumps(api.call("GET", f"/executions/{args.id}").json(), indent=2))
         return 0
-    if args.command == "cancel":
-        print(api.call("POST", f"/executions/{args.id}/cancel").json()["state"])
+    if args.command in ("cancel", "heartbeat"):
+        print(api.call("POST", f"/executions/{args.id}/{args.command}").json()["state"])
         return 0
+    if args.command == "restart":
+        print(api.call("POST", f"/executions/{args.id}/restart").json()["id"])
+        return 0
+    if args.command == "schedule":
+        return schedule(api, args.action, args.args)
     if args.command == "logs":
         sys.stdout.write(api.call("GET", f"/executions/{args.id}/log").text)
         return 0
     return watch(api, args.id)
+
+
+def schedule(api: Api, action: str, args: list[str]) -> int:
+    if action == "ls":
+        for item in api.call("GET", "/schedules").json()["items"]:
+            state = "paused" if item["paused"] else f"next {item['next_run']}"
+            print(f"{item['id']}  {item['definition']:<28} {item['cron']:<18} {state}")
+        return 0
+    if action == "add":
+        if len(args) < 2:
+            raise SystemExit("jobgate: schedule add DEFINITION CRON [NAME=VALUE ...]")
+        body = {"definition": args[0], "cron": args[1], "parameters": _parse_params(args[2:])}
+        print(api.call("POST", "/schedules", json=body).json()["id"])
+        return 0
+    if len(args) != 1:
+        raise SystemExit(f"jobgate: schedule {action} ID")
+    if action == "rm":
+        api.call("DELETE", f"/schedules/{args[0]}")
+    else:
+        api.call("POST", f"/schedules/{args[0]}/{action}")
+    return 0

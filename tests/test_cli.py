@@ -57,6 +57,16 @@ def test_up_serves_the_example_catalog_and_stops_everything_on_ctrl_c(jobgate_up
     failing = subprocess.run([sys.executable, "-m", "jobgate", "submit", "FeedValidationJob", "--watch",
                               "--url", base], env=env, capture_output=True, text=True, timeout=60)
     assert failing.returncode == 1 and "invalid rows" in failing.stdout
+    failed_id = subprocess.run([sys.executable, "-m", "jobgate", "ls", "--state", "FAILED", "--url", base], env=env,
+                               capture_output=True, text=True, timeout=30).stdout.split()[0]
+    restarted = subprocess.run([sys.executable, "-m", "jobgate", "restart", failed_id, "--url", base], env=env,
+                               capture_output=True, text=True, timeout=30)
+    assert restarted.returncode == 0 and restarted.stdout.strip() != failed_id
+    added = subprocess.run([sys.executable, "-m", "jobgate", "schedule", "add", "Wait", "0 3 * * *", "--url", base],
+                           env=env, capture_output=True, text=True, timeout=30)
+    schedules = subprocess.run([sys.executable, "-m", "jobgate", "schedule", "ls", "--url", base], env=env,
+                               capture_output=True, text=True, timeout=30).stdout
+    assert added.stdout.strip() in schedules and "0 3 * * *" in schedules
     assert redis_alive(sock)
     process.send_signal(signal.SIGINT)
     process.wait(30)

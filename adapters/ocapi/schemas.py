@@ -77,8 +77,10 @@ class JobExecution(Document):
     step_executions = fields.List(fields.Nested(JobStepExecution))
 
 
-#: collections carry no `_resource_state` on their items (17.2 list sample)
-ITEM = JobExecution(exclude=("resource_state",))
+class JobExecutionItem(JobExecution):
+    """A job_execution inside a collection: no `_resource_state` (17.2 list sample)."""
+    class Meta:
+        exclude = ("resource_state",)
 
 
 class ResultPage(Document):
@@ -90,7 +92,7 @@ class JobExecutionResult(Document):
     v = fields.Function(lambda _: versions.current(), data_key="_v")
     type = fields.Constant("job_execution_result", data_key="_type")
     count = fields.Integer()
-    data = fields.List(fields.Nested(ITEM))
+    data = fields.List(fields.Nested(JobExecutionItem))
     next = fields.Nested(ResultPage)
     previous = fields.Nested(ResultPage)
     start = fields.Integer()
@@ -101,7 +103,7 @@ class JobExecutionSearchResult(Document):
     v = fields.Function(lambda _: versions.current(), data_key="_v")
     type = fields.Constant("job_execution_search_result", data_key="_type")
     count = fields.Integer()
-    hits = fields.List(fields.Nested(ITEM))
+    hits = fields.List(fields.Nested(JobExecutionItem))
     next = fields.Nested(ResultPage)
     previous = fields.Nested(ResultPage)
     query = fields.Raw()
