@@ -165,3 +165,16 @@ def test_redis_unreachable_is_503_in_dialect_format(gateway_env, tmp_path):
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "unavailable"
     assert client.get("/readyz").status_code == 503
+
+
+def test_an_unexpected_failure_is_a_500_with_a_request_id_and_no_trace(base_url, service, caplog):
+    broken = "0badc0de-0000-4000-8000-000000000000"
+    service.redis.set(f"jg:execution:{broken}", "{not json")
+    try:
+        response = api(base_url, "GET", f"/executions/{broken}")
+        error = assert_fault(response, 500, "internal")
+        assert error["request_id"] in error["message"]
+        assert "JSONDecodeError" not in response.text
+        assert f"request {error['request_id']} failed" in caplog.text and "JSONDecodeError" in caplog.text
+    finally:
+        service.redis.delete(f"jg:execution:{broken}")

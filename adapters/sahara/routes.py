@@ -72,8 +72,8 @@ def blueprint() -> DialectBlueprint:
                 if body["info"]["status"] == "suspend":
                     raise Refused("INVALID_REFERENCE", "Engine doesn't support suspending job feature")
                 return _shown(execution)      # v1.1 ignores {"status": "cancel"}; only v2 cancels this way
-            return _shown(service().set_attributes(principal(), execution.id, NAMESPACE, body,
-                                                   expected_version=execution.version))
+            # no expected_version: the worker bumps it with every progress write
+            return _shown(service().set_attributes(principal(), execution.id, NAMESPACE, body))
 
         @blp.response(204)
         def delete(self, ref):
