@@ -112,9 +112,15 @@ class Service:
                origin: str, client_id: str | None = None, attributes: dict[str, dict] | None = None,
                trigger: str = "api", restart_of: str | None = None, start_at: datetime | None = None,
                after: list[str] = (), expires: datetime | None = None,
-               expire_after: float | None = None) -> Execution:
-        """Accept an execution: queued now, at `start_at`, or once every `after` one has succeeded."""
+               expire_after: float | None = None, queue: str | None = None) -> Execution:
+        """Accept an execution: queued now, at `start_at`, or once every `after` one has succeeded.
+
+        `queue` overrides the definition's RQ queue (a dialect may route by its own notion,
+        such as Sahara's cluster ids)."""
         definition = self.definition(principal, ref)
+        if queue is not None and not SLUG.match(queue):
+            raise Invalid(f"queue {queue!r} is not a valid queue name", details={"queue": ["must be a slug"]})
+        queue = queue or definition.queue
         prerequisites = [self.get(principal, other) for other in after]
         for prerequisite in prerequisites:
             if prerequisite.finished and prerequisite.state not in SUCCESS:
@@ -127,14 +133,14 @@ class Service:
             tenant=principal.tenant, principal=principal.name, client_id=client_id, origin=origin,
             trigger=trigger, state=State.CREATED if waits else State.QUEUED,
             parameters={**definition.parameters, **(parameters or {})},
-            created=stamp, queued=None if waits else stamp, modified=stamp, queue=definition.queue,
+            created=stamp, queued=None if waits else stamp, modified=stamp, queue=queue,
             steps=[StepExecution(id=s.id, type=s.type, description=s.description) for s in definition.steps],
             restart_of=restart_of, attributes=attributes or {}, after=[p.id for p in prerequisites],
             expires=expires, expire_after=expire_after)
         plan = {"steps": [dump(s) for s in definition.steps], "timeout": definition.timeout,
-                "queue": definition.queue, "retries": definition.retries, "retry_delay": definition.retry_delay}
+                "queue": queue, "retries": definition.retries, "retry_delay": definition.retry_delay}
         enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(
-            pipe, execution.id, definition.queue, definition.timeout, start_at))
+            pipe, execution.id, queue, definition.timeout, start_at))
         self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue)
         if prerequisites:
             for prerequisite in prerequisites:

@@ -28,13 +28,14 @@ Keystone faults use Keystone's ``{"error": {"code", "title", "message"}}``.
 Configuration: ``JOBGATE_SAHARA_JOB_TYPES``, a JSON object of Sahara job type -> step
 (``{"type", "params"}``, a type in ``JOBGATE_API_STEP_TYPES``), e.g.
 ``{"Shell": {"type": "python", "params": {"callable": "examples.jobs:import_customers"}}}``;
-job types left out (all, by default) are refused at ``POST /jobs`` and absent from ``/job-types``.
+job types left out (all, by default) are refused at ``POST /jobs`` and absent from ``/job-types``;
+``JOBGATE_SAHARA_CLUSTER_QUEUES``, a JSON object of cluster id -> RQ queue (any other cluster id
+runs on the job's own queue, ``default`` unless the catalog says otherwise).
 Executions take ``job_configs.configs`` and ``.params`` (params win) as parameters, ``args`` as
 the ``args`` parameter.
 Not supported: clusters, data sources and job binaries (ids are kept and echoed, never resolved:
 ``cluster_id`` stays required, ``mains``/``libs`` show as ``{id, name}``); suspend (400
-INVALID_REFERENCE, as for an engine without it); mapping cluster ids to RQ queues (needs the
-core to accept a queue per submit); deleting a RUNNING execution (cancel first: 400
+INVALID_REFERENCE, as for an engine without it); deleting a RUNNING execution (cancel first: 400
 DELETION_FAILED, where Sahara deletes it in the background); other tenants' ``is_public``
 executions stay invisible (the service is strictly tenant-scoped).
 """

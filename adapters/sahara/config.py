@@ -1,7 +1,8 @@
 """Operator settings of the Sahara dialect, read once from JOBGATE_SAHARA_* variables.
 
 jobgate has no Hadoop: which step a Sahara job type runs is the operator's
-choice, and a type left out is refused rather than faked.
+choice, and a type left out is refused rather than faked; which RQ queue a
+cluster id stands for is the operator's choice too.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ JOB_TYPES = ("Hive", "Java", "MapReduce", "MapReduce.Streaming", "Pig", "Shell",
 class Config:
     #: Sahara job type -> the step a template of that type runs ({"type", "params"})
     job_types: dict[str, dict] = field(default_factory=dict)
+    #: cluster id -> the RQ queue its executions run on (others: the job's own queue)
+    cluster_queues: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env=None) -> "Config":
@@ -33,4 +36,11 @@ class Config:
                 raise ValueError(f"JOBGATE_SAHARA_JOB_TYPES: unknown job type {name!r} (known: {', '.join(JOB_TYPES)})")
             if not isinstance(step, dict) or not isinstance(step.get("type"), str):
                 raise ValueError(f"JOBGATE_SAHARA_JOB_TYPES: {name}: must be an object with a step \"type\"")
-        return cls(job_types)
+        raw = env.get("JOBGATE_SAHARA_CLUSTER_QUEUES", "").strip()
+        try:
+            cluster_queues = json.loads(raw) if raw else {}
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"JOBGATE_SAHARA_CLUSTER_QUEUES: not JSON: {exc}") from None
+        if not isinstance(cluster_queues, dict) or not all(isinstance(q, str) for q in cluster_queues.values()):
+            raise ValueError("JOBGATE_SAHARA_CLUSTER_QUEUES: must be a JSON object of cluster id -> queue name")
+        return cls(job_types, cluster_queues)

@@ -164,7 +164,8 @@ def blueprint() -> DialectBlueprint:
         attributes = {k: body[k] for k in ("cluster_id", "input_id", "output_id", "job_configs", "interface",
                                            "is_public", "is_protected") if body.get(k) is not None}
         return _shown(service().submit(principal(), definition.id, parameters, origin=NAME,
-                                       attributes={NAMESPACE: attributes}))
+                                       attributes={NAMESPACE: attributes},
+                                       queue=config.cluster_queues.get(body["cluster_id"])))
 
     @blp.route("/<tenant_id>/jobs/config-hints/<job_type>")
     @blp.response(200)

@@ -1,7 +1,7 @@
 """A gateway whose Sahara dialect serves job types, beside the suite's own one.
 
 It shares the suite's Redis and RQ workers; only JOBGATE_SAHARA_JOB_TYPES
-differs, set while its app is built (the dialect reads it once, as in production).
+and JOBGATE_SAHARA_CLUSTER_QUEUES differ, set while its app is built (the dialect reads it once, as in production).
 """
 import json
 
@@ -19,12 +19,15 @@ JOB_TYPES = {
 }
 TENANTS = {"alice": "acme", "bob": "acme", "carol": "globex"}
 CLUSTER = "811e1134-666f-4c48-bc92-afb5b10c9d8c"
+#: a cluster the operator routes to the `parked` queue, where no test worker listens
+PARKED_CLUSTER = "2a1f3c5e-0000-4000-8000-00000000beef"
 
 
 @pytest.fixture(scope="session")
 def sahara_base(settings, workers):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JOBGATE_SAHARA_JOB_TYPES", json.dumps(JOB_TYPES))
+        patch.setenv("JOBGATE_SAHARA_CLUSTER_QUEUES", json.dumps({PARKED_CLUSTER: "parked"}))
         server = Gateway(settings)
     yield server.url
     server.close()

@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from tests.conformance.drivers.sahara import Driver
-from tests.sahara.conftest import CLUSTER
+from tests.sahara.conftest import CLUSTER, PARKED_CLUSTER
 
 EXECUTION_FIELDS = {
     "id", "tenant_id", "job_id", "cluster_id", "input_id", "output_id", "job_configs", "interface", "info",
@@ -120,3 +120,13 @@ def test_running_execution_cannot_be_deleted_until_canceled(api, sahara_base):
     driver.cancel(execution["id"])
     assert driver.wait(execution["id"]).state == "CANCELED"
     assert api("DELETE", f"/job-executions/{execution['id']}").status_code == 204
+
+
+def test_operator_maps_a_cluster_to_its_queue(api, sahara_base, service):
+    _, routed = run(api, cluster_id=PARKED_CLUSTER)
+    assert service.store.get(routed["id"]).queue == "parked"
+    assert routed["id"].encode() in service.redis.lrange("rq:queue:parked", 0, -1)
+    assert api("GET", f"/job-executions/{routed['id']}/cancel").status_code == 200
+    _, elsewhere = run(api)
+    assert service.store.get(elsewhere["id"]).queue == "default"
+    assert finished(sahara_base, elsewhere["id"]).state == "SUCCEEDED"

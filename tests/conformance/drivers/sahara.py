@@ -11,7 +11,8 @@ STATES = {"PENDING": "QUEUED", "RUNNING": "RUNNING", "TOBEKILLED": "RUNNING", "S
           "DONEWITHERROR": "FAILED", "FAILED": "FAILED", "KILLED": "CANCELED"}
 #: Sahara error_name -> the suite's fault kinds
 KINDS = {"NOT_FOUND": "not_found", "UNAUTHORIZED": "unauthorized", "ALREADY_RUNNING": "already_running",
-         "VALIDATION_ERROR": "invalid", "INVALID_DATA": "invalid", "DELETION_FAILED": "not_finished"}
+         "VALIDATION_ERROR": "invalid", "INVALID_DATA": "invalid", "DELETION_FAILED": "not_finished",
+         "SERVICE_UNAVAILABLE": "unavailable"}
 
 
 def _tenants() -> dict[str, str]:
