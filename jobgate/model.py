@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -195,15 +196,19 @@ def dump(obj) -> dict[str, Any]:
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _kinds(cls) -> dict[str, str]:
+    return {f.name: str(f.type) for f in dataclasses.fields(cls)}
+
+
 def load(cls, data: dict[str, Any]):
     """Inverse of dump; tolerant of unknown keys and of Lua's `{}` for `[]`."""
-    hints = {f.name: f for f in dataclasses.fields(cls)}
+    kinds = _kinds(cls)
     kwargs = {}
     for key, value in data.items():
-        f = hints.get(key)
-        if f is None:
+        kind = kinds.get(key)
+        if kind is None:
             continue
-        kind = str(f.type)
         if value == {} and kind.startswith("list"):
             value = []
         if "datetime" in kind and value is not None:

@@ -107,7 +107,12 @@ class Store:
             if enqueue:
                 enqueue(pipe)
 
-        guarded(lambda: self.redis.transaction(write, slot))
+        if exclusive:
+            guarded(lambda: self.redis.transaction(write, slot))
+        else:       # nothing to watch: one MULTI round trip
+            pipe = self.redis.pipeline(transaction=True)
+            write(pipe)
+            guarded(pipe.execute)
 
     def _holds_slot(self, pipe, holder_id: str) -> bool:
         raw = pipe.get(self.record_key(holder_id))

@@ -48,6 +48,7 @@ class Run:
         self._step_index, self._step_count = 0, 1
         self._last_progress = 0.0
         self._pending_progress: dict | None = None
+        self._tracked = False
 
     # -- StepContext -------------------------------------------------------
     def progress(self, processed: int, total: int, failed: int = 0) -> None:
@@ -66,7 +67,9 @@ class Run:
         self.store.transition(self.execution_id, None, {"has_result": True})
 
     def track_process_group(self, pgid: int | None) -> None:
-        self.store.set_process_group(self.execution_id, pgid)
+        if pgid is not None or self._tracked:
+            self.store.set_process_group(self.execution_id, pgid)
+        self._tracked = pgid is not None
 
     def cancelled(self) -> bool:
         return self.cancel.is_set()
@@ -87,33 +90,37 @@ class Run:
             watcher.stop()
         if watcher.ended:       # the watcher already ended it (timeout / forced cancel)
             return
+        progress = self._pending_progress
         if state is State.SUCCEEDED:
-            self._pending_progress = {**(self._pending_progress or {}), "percent": 100.0}
-        self._flush_progress()
+            progress = {**dump(execution.progress), **(progress or {}), "percent": 100.0}
         self.track_process_group(None)
-        self.finish(state, code, message)
+        self.finish(state, code, message, {"progress": progress} if progress else {})
 
-    def finish(self, state: State, code: int, message: str) -> bool:
+    def finish(self, state: State, code: int, message: str, extra: dict | None = None) -> bool:
         """End the execution (once: a racing end is a Conflict, ignored) and settle its chain."""
         try:
             ended = self.store.transition(self.execution_id, state, {
-                "ended": to_ms(now()), "exit_code": code, "exit_message": message, "message": message})
+                "ended": to_ms(now()), "exit_code": code, "exit_message": message, "message": message,
+                **(extra or {})})
         except Conflict:
             return False
         self.service.lifecycle.settle(ended)
         return True
 
     def _start(self):
-        """QUEUED -> RUNNING; a scheduled (CREATED) one passes through QUEUED as RQ releases it."""
+        """QUEUED -> RUNNING in one step; a scheduled (CREATED) one passes through QUEUED."""
         stamp = to_ms(now())
+        patch = {"started": stamp, "heartbeat": stamp}
+        try:
+            return self.store.transition(self.execution_id, State.RUNNING, patch)
+        except Conflict as refused:
+            if refused.context.get("state") != State.CREATED.value:
+                return None      # canceled (or otherwise ended) before a worker took it
         try:
             self.store.transition(self.execution_id, State.QUEUED, {"queued": stamp}, allowed=(State.CREATED,))
+            return self.store.transition(self.execution_id, State.RUNNING, patch)
         except Conflict:
-            pass
-        try:
-            return self.store.transition(self.execution_id, State.RUNNING, {"started": stamp, "heartbeat": stamp})
-        except Conflict:
-            return None      # canceled (or otherwise ended) before a worker took it
+            return None
 
     def _attempts(self, execution, plan) -> tuple[State, int, str]:
         attempts = 1 + int(plan.get("retries") or 0)
