@@ -93,6 +93,10 @@ class Authenticator:
             raise Unauthorized("the user name or password is wrong", reason="invalid")
         return account.principal
 
+    def is_static(self, token: str | None) -> bool:
+        """An operator-configured token (names no client), as opposed to an issued one."""
+        return token in self.by_token
+
     def issue_token(self, principal: Principal, ttl: int) -> str:
         token = secrets.token_urlsafe(32)
         record = json.dumps({"name": principal.name, "tenant": principal.tenant, "roles": list(principal.roles)})

@@ -18,6 +18,9 @@ from jobgate.auth import Credential
 from jobgate.faults import Fault
 
 GROUP = "jobgate.dialects"
+#: What a dialect may declare it supports (the README's support table is drawn from these).
+CAPABILITIES = frozenset({"definitions", "cancel", "restart", "delete", "log", "result", "steps",
+                          "cursor_paging", "schedules"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,11 @@ class Dialect:
     capabilities: frozenset[str] = field(default_factory=frozenset)
     #: a curl command line showing the dialect, with {base} and {token} placeholders
     example: str = ""
+
+    def __post_init__(self):
+        unknown = self.capabilities - CAPABILITIES
+        if unknown:
+            raise ValueError(f"dialect {self.name}: unknown capabilities {sorted(unknown)}")
 
     @property
     def prefixes(self) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ END = "<!-- end of generated table -->"
 
 def table() -> str:
     mounted = dialect.load()
-    columns = sorted({c for d in mounted for c in d.capabilities})
+    columns = sorted(dialect.CAPABILITIES)
     lines = ["| dialect | URL prefix | auth | " + " | ".join(columns) + " |",
              "|---" * (3 + len(columns)) + "|"]
     for d in mounted:

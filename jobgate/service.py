@@ -24,6 +24,8 @@ from jobgate.schedules import ScheduleBook
 from jobgate.store import Store
 
 
+#: Offsets past this are empty pages anyway; Redis takes no larger index.
+MAX_OFFSET = 2**31 - 1
 #: Ended executions a restart may follow.
 RESTARTABLE = (State.FAILED, State.DIED, State.CANCELED)
 
@@ -65,6 +67,13 @@ class Service:
     # -- auth --------------------------------------------------------------
     def authenticate(self, credential: Credential | None) -> Principal:
         return self.auth.verify(credential)
+
+    def login(self, username: str, password: str) -> Principal:
+        return self.auth.login(username, password)
+
+    def issue_token(self, principal: Principal) -> tuple[str, int]:
+        """A token for a dialect's login endpoint, and its lifetime in seconds."""
+        return self.auth.issue_token(principal, self.settings.token_ttl), self.settings.token_ttl
 
     # -- definitions -------------------------------------------------------
     def definitions(self, principal: Principal) -> list[Definition]:
@@ -176,9 +185,10 @@ class Service:
         if origin is not None and not SLUG.match(origin):
             raise Invalid(f"unknown origin {origin!r}", details={"origin": ["not a dialect name"]})
         limit = max(1, min(limit, self.settings.page_limit))
+        offset = min(max(0, offset), MAX_OFFSET)
         items, total = self.store.page(principal.tenant, definition=definition, origin=origin,
                                        state=state.value if state else None, newest_first=newest_first,
-                                       offset=max(0, offset), limit=limit, after_seq=cursor)
+                                       offset=offset, limit=limit, after_seq=cursor)
         return Page(items, total, offset, limit)
 
     def cancel(self, principal: Principal, ref: str) -> Execution:

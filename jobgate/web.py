@@ -35,8 +35,10 @@ def dialect_of(name: str):
 
 
 class DialectBlueprint(Blueprint):
-    def __init__(self, dialect_name: str, import_name: str, **options):
-        super().__init__(dialect_name, import_name, **options)
+    """Named after its dialect, or `name` when a dialect mounts several blueprints."""
+
+    def __init__(self, dialect_name: str, import_name: str, *, name: str | None = None, **options):
+        super().__init__(name or dialect_name, import_name, **options)
         self.dialect_name = dialect_name
         self.before_request(self._authenticate)
 

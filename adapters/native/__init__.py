@@ -19,7 +19,8 @@ dialect = Dialect(
     name="native", title="jobgate native API", version="1", prefix="/api/v1",
     blueprint=blueprint, extract_credential=bearer, render_fault=render_json,
     auth="`Authorization: Bearer`",
-    capabilities=frozenset({"definitions", "cancel", "delete", "log", "result", "cursor_paging"}),
+    capabilities=frozenset({"definitions", "cancel", "restart", "delete", "log", "result", "steps",
+                            "cursor_paging", "schedules"}),
     example="curl -H 'Authorization: Bearer {token}' {base}/api/v1/executions"
             " -H 'Content-Type: application/json' -d '{{\"definition\": \"CustomerImportJob\"}}'",
 )

@@ -47,8 +47,9 @@ from adapters.ocapi import faults, routes, token, webdav
 dialect = Dialect(
     name="ocapi", title="OCAPI Data API: jobs", version="25.10", prefix="/dw/data",
     blueprint=routes.blueprint, extract_credential=bearer, render_fault=faults.render,
+    auth="`Authorization: Bearer` (static, or from `/dwsso/oauth2/access_token`)",
     extra_blueprints=lambda: [("/s/<site>/dw/data", routes.blueprint("ocapi_site")),
                               (token.PREFIX, token.blueprint()), (webdav.PREFIX, webdav.blueprint())],
-    capabilities=frozenset({"delete", "log", "steps", "search", "paging"}),
+    capabilities=frozenset({"delete", "log", "steps"}),
     example="curl -X POST -H 'Authorization: Bearer {token}' {base}/s/-/dw/data/v19_5/jobs/CustomerImportJob/executions",
 )

@@ -15,6 +15,6 @@ from jobgate.web import principal, service
 def client_id() -> str:
     caller = principal()
     credential = bearer(request)
-    if credential is None or credential.token not in service().auth.by_token:
+    if credential is None or not service().auth.is_static(credential.token):
         return caller.name
     return request.args.get("client_id") or request.headers.get("x-dw-client-id") or caller.name

@@ -3,17 +3,18 @@ from flask import request
 from flask.views import MethodView
 
 from jobgate.errors import ExecutionNotFound, VersionMismatch
-from jobgate.web import principal, service
+from jobgate.web import DialectBlueprint, principal, service
 
 from adapters.ocapi import client, documents, headers, jobs, media, schemas, search, versions
-from adapters.ocapi.blueprints import DIALECT, named
+
+DIALECT = "ocapi"
 
 #: system jobs answer 202 (23.2 System Jobs sample), others 200 (17.2 sample)
 SYSTEM_JOB = "sfcc-"
 
 
 def blueprint(name: str = DIALECT):
-    blp = named(name, __name__, "Salesforce B2C Commerce OCAPI Data API: jobs")
+    blp = DialectBlueprint(DIALECT, __name__, name=name, description="Salesforce B2C Commerce OCAPI Data API: jobs")
     versions.bind(blp)
     blp.before_request(media.require_json)
     blp.after_request(headers.finish)
@@ -65,7 +66,7 @@ def blueprint(name: str = DIALECT):
 
 def _execution(job_id: str, id: str):
     """An execution by its OCAPI id (the canonical seq), only under its own job."""
-    execution = service().get(principal(), id) if id.isdigit() else None
+    execution = service().get(principal(), id) if id.isascii() and id.isdigit() else None
     if execution is None or execution.definition_id != job_id:
         raise ExecutionNotFound(f"no job execution {id!r}", id=id)
     return execution

@@ -13,6 +13,8 @@ from adapters.ocapi import versions
 
 #: property -> first Data API version showing it (earlier first appearance unknown)
 SINCE = {"parameters": (23, 2), "log_file_path": (25, 6)}
+#: OCAPI integers are Java ints
+INT_MAX = 2**31 - 1
 #: job_execution_parameter constraints: no leading or trailing blanks
 NOT_BLANK = validate.Regexp(r"^(\S|\S.*\S)$", error="must not be blank or start or end with blanks")
 
@@ -117,7 +119,7 @@ class JobExecutionSearchResult(Document):
 class PageQuery(Schema):
     class Meta:
         unknown = EXCLUDE          # client_id, format ... are read elsewhere
-    start = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    start = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT_MAX))
     count = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))
 
 
@@ -143,7 +145,7 @@ class Sort(Schema):
 
 class SearchRequest(Schema):
     query = fields.Dict(required=True)
-    start = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    start = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT_MAX))
     count = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))
     sorts = fields.List(fields.Nested(Sort), load_default=list)
     #: accepted and ignored: every property of a hit is always returned

@@ -37,8 +37,8 @@ def blueprint() -> Blueprint:
             raise Unauthorized("client authentication with HTTP Basic is required")
         caller = service().authenticate(Credential(username=unquote_plus(credential.username),
                                                    password=unquote_plus(credential.password or "")))
-        ttl = service().settings.token_ttl
-        response = jsonify({"access_token": service().auth.issue_token(caller, ttl), "scope": SCOPE,
+        token, ttl = service().issue_token(caller)
+        response = jsonify({"access_token": token, "scope": SCOPE,
                             "token_type": "Bearer", "expires_in": ttl})
         response.headers["Cache-Control"] = "no-store"
         return response

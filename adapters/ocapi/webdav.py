@@ -8,16 +8,16 @@ from flask import Response
 
 from jobgate.errors import NotFound
 from jobgate.model import Execution
-from jobgate.web import principal, service
+from jobgate.web import DialectBlueprint, principal, service
 
 from adapters.ocapi import headers, logfile
-from adapters.ocapi.blueprints import named
+from adapters.ocapi.routes import DIALECT
 
 PREFIX = "/on/demandware.servlet/webdav/Sites"
 
 
 def blueprint():
-    blp = named("ocapi_webdav", __name__, "Job logs over WebDAV paths")
+    blp = DialectBlueprint(DIALECT, __name__, name="ocapi_webdav", description="Job logs over WebDAV paths")
     blp.after_request(headers.finish)
 
     @blp.route("/Impex/log/<log_name>")

@@ -74,12 +74,11 @@ def blueprint() -> Blueprint:
     def issue(body):
         auth = body["auth"]
         user = auth["identity"]["password"]["user"]
-        principal = service().auth.login(user.get("name") or user.get("id") or "", user["password"])
+        principal = service().login(user.get("name") or user.get("id") or "", user["password"])
         project = auth.get("scope", {}).get("project", {})
         if (project.get("id") or project.get("name") or principal.tenant) != principal.tenant:
             raise Unauthorized(f"user {principal.name} has no role on project {project.get('id') or project.get('name')}")
-        ttl = service().settings.token_ttl
-        token = service().auth.issue_token(principal, ttl)
+        token, ttl = service().issue_token(principal)
         issued = now()
         base = request.host_url.rstrip("/")
         body = {"token": {

@@ -1,4 +1,4 @@
-"""Checks a document against a property-type table, recursively for the nested documents."""
+"""Checks of documents against the reference: property types (recursively) and fault documents."""
 import re
 
 from tests.ocapi import samples
@@ -20,3 +20,18 @@ def typed(document: dict, types: dict) -> None:
         if key in NESTED:
             for item in value if isinstance(value, list) else [value]:
                 typed(item, NESTED[key])
+
+
+VERSION = "19.5"
+
+
+def fault_of(response, status: int, type_: str, version: str | None = VERSION) -> dict:
+    """The fault of an OCAPI fault document, checked; `version` None: a fault outside the Data API."""
+    body = response.json()
+    assert response.status_code == status, body
+    assert set(body) == ({"_v", "fault"} if version is not None else {"fault"}), body
+    assert body.get("_v") == version
+    typed(body["fault"], samples.FAULT_TYPES)
+    assert body["fault"]["type"] == type_, body
+    assert response.headers["Content-Type"] == "application/json;charset=UTF-8"
+    return body["fault"]

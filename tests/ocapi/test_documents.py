@@ -4,10 +4,10 @@ from datetime import datetime
 
 import pytest
 
+from tests.conftest import TOKENS
 from tests.ocapi import samples
 from tests.ocapi.check import typed
 from tests.ocapi.conftest import Ocapi
-from tests.conftest import TOKENS
 
 V17 = "/dw/data/v17_2"
 

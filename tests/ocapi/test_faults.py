@@ -2,21 +2,7 @@
 import pytest
 
 from tests.ocapi import samples
-from tests.ocapi.check import typed
-
-VERSION = "19.5"
-
-
-def fault_of(response, status: int, type_: str, version: str | None = VERSION) -> dict:
-    body = response.json()
-    assert response.status_code == status, body
-    assert set(body) == ({"_v", "fault"} if version is not None else {"fault"}), body
-    assert body.get("_v") == version
-    typed(body["fault"], samples.FAULT_TYPES)
-    assert body["fault"]["type"] == type_, body
-    assert response.headers["Content-Type"] == "application/json;charset=UTF-8"
-    return body["fault"]
-
+from tests.ocapi.check import fault_of
 
 def test_unknown_execution_fault_is_the_17_2_sample(ocapi):
     response = ocapi.call("GET", "//dw/data/v17_2/jobs/QuickJob/executions/987654321")
@@ -75,7 +61,8 @@ def test_delete_before_the_end_is_not_finished_and_resource_state_is_checked(oca
     fault_of(ocapi.call("GET", path), 404, "JobExecutionNotFoundException")
 
 
-@pytest.mark.parametrize("query", ["count=0", "count=201", "count=abc", "start=-1", "start=x"])
+@pytest.mark.parametrize("query", ["count=0", "count=201", "count=abc", "count=2.5", "start=-1", "start=x", "start=",
+                                   "start=2147483648", "start=99999999999999999999"])
 def test_out_of_range_paging_is_malformed_parameter(ocapi, query):
     fault = fault_of(ocapi.call("GET", f"/jobs/QuickJob/executions?{query}"), 400, "MalformedParameterException")
     name, value = query.split("=")
@@ -91,6 +78,8 @@ def test_out_of_range_paging_is_malformed_parameter(ocapi, query):
     ('{"parameters": [{"name": "a", "value": "%s"}]}' % ("x" * 1001), "BodyDecodingException"),
     ('{"parameters": [{"name": "%s", "value": "b"}]}' % ("n" * 257), "BodyDecodingException"),
     ('[]', "BodyDecodingException"),
+    ('{"parameters": null}', "BodyDecodingException"),
+    ('{"parameters": [{"name": "a", "value": 5}]}', "BodyDecodingException"),
     ('{"file_name": "site.zip", "mode": "merge"}', "UnknownPropertyException"),
     ('{"parameters": [{"name": "a", "value": "b", "kind": "x"}]}', "UnknownPropertyException"),
 ])
@@ -139,10 +128,12 @@ def test_xml_is_refused_with_415_and_a_json_fault(ocapi, options):
     assert "mediaType" in fault["arguments"]
 
 
-def test_xml_body_is_refused_with_415(ocapi):
-    body = "<job_execution_request/>"
-    response = ocapi.call("POST", "/jobs/QuickJob/executions", data=body, headers={"Content-Type": "application/xml"})
-    fault_of(response, 415, "UnsupportedMediaTypeException")
+@pytest.mark.parametrize("body, media_type", [("<job_execution_request/>", "application/xml"),
+                                              ("<job_execution_request/>", "text/xml"),
+                                              ("a=b", "application/x-www-form-urlencoded")])
+def test_non_json_bodies_are_refused_with_415(ocapi, body, media_type):
+    response = ocapi.call("POST", "/jobs/QuickJob/executions", data=body, headers={"Content-Type": media_type})
+    assert fault_of(response, 415, "UnsupportedMediaTypeException")["arguments"] == {"mediaType": media_type}
 
 
 @pytest.mark.parametrize("accept", ["application/json", "*/*", "application/xml, application/json;q=0.5"])

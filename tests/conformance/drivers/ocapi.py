@@ -12,7 +12,8 @@ ENDED = {("finished", "OK"): "SUCCEEDED", ("finished", "WARN"): "SUCCEEDED_WITH_
          ("finished", "ERROR"): "FAILED", ("aborted", "ABORTED"): "CANCELED", ("unknown", "ERROR"): "DIED"}
 KINDS = {"JobNotFoundException": "not_found", "JobExecutionNotFoundException": "not_found",
          "InvalidAuthorizationHeaderException": "unauthorized", "InvalidAccessTokenException": "unauthorized",
-         "JobAlreadyRunningException": "already_running", "JobExecutionNotFinishedException": "not_finished"}
+         "JobAlreadyRunningException": "already_running", "JobExecutionNotFinishedException": "not_finished",
+         "ServiceUnavailableException": "unavailable"}
 
 
 class Driver(WireDriver):
@@ -58,10 +59,6 @@ class Driver(WireDriver):
 
     def delete(self, ref):
         self._call("DELETE", f"{DATA}/jobs/{self._job_of(ref)}/executions/{ref}")
-
-    def cancel(self, ref):
-        """OCAPI has no cancel; the suite's cleanup cancels through jobgate's native API instead."""
-        self._call("POST", f"/api/v1/executions/{ref}/cancel")
 
     def log(self, ref):
         name = self._document(ref)["log_file_name"]
