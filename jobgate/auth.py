@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 import redis
 
-from jobgate.connection import guarded
+from jobgate.connection import PREFIX, guarded
 from jobgate.errors import Unauthorized
 from jobgate.model import SLUG
 
-TOKEN_PREFIX = "jg:token:"
+TOKEN_PREFIX = PREFIX + "token:"
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,10 @@ import redis
 from croniter import croniter
 
 from jobgate.config import Settings
-from jobgate.connection import guarded
+from jobgate.connection import PREFIX, guarded
 from jobgate.errors import Invalid
 from jobgate.model import SLUG, Definition, StepSpec, dump, load, now
 
-PREFIX = "jg:"
 _FIELDS = {"id", "name", "description", "parameters", "allow_concurrent", "restartable", "timeout",
            "retries", "retry_delay", "queue", "labels", "schedule", "schedule_tenant", "attributes"}
 

@@ -5,10 +5,13 @@ import redis
 
 from jobgate.errors import Unavailable
 
+#: Every key jobgate writes starts with this (RQ's own keys start with "rq:").
+PREFIX = "jg:"
+
 
 def connect(url: str) -> redis.Redis:
     """A client with short timeouts, so a Redis outage answers in seconds, never hangs."""
-    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5,
+    return redis.Redis.from_url(url, socket_connect_timeout=1.5, socket_timeout=1.5,
                                 health_check_interval=10)
 
 

@@ -29,11 +29,6 @@ class Unauthorized(JobgateError):
     status, code = 401, "unauthorized"
 
 
-class Forbidden(JobgateError):
-    """The credential does not allow this."""
-    status, code = 403, "forbidden"
-
-
 class NotFound(JobgateError):
     """No such resource."""
     status, code = 404, "not_found"
@@ -72,11 +67,6 @@ class NotRestartable(Conflict):
 class VersionMismatch(Conflict):
     """The resource has changed since the given version."""
     code = "version_mismatch"
-
-
-class PayloadTooLarge(JobgateError):
-    """The request body is larger than allowed."""
-    status, code = 413, "payload_too_large"
 
 
 class Unavailable(JobgateError):

@@ -13,7 +13,7 @@ from rq import Queue, Worker
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
-from rq.registry import FailedJobRegistry, StartedJobRegistry
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
 from jobgate.connection import guarded
 
@@ -43,14 +43,17 @@ class JobQueue:
             whole = at.replace(microsecond=0) + timedelta(seconds=1 if at.microsecond else 0)
             q.schedule_job(job, whole, pipeline=pipe)
 
-    def remove(self, execution_id: str) -> None:
-        """Take a job that has not started off its queue (or schedule)."""
-        def cancel():
-            try:
-                Job.fetch(execution_id, connection=self.redis).cancel()
-            except (NoSuchJobError, InvalidJobOperation):
-                pass
-        guarded(cancel)
+    def remove(self, execution_id: str, queue: str) -> None:
+        """Take a job that has not started off its queue or schedule, and drop it.
+
+        Plain removals rather than Job.cancel(), which fails when a worker has
+        just dequeued the job; that worker finds the execution CANCELED and stops.
+        """
+        pipe = self.redis.pipeline()
+        self.queue(queue).remove(execution_id, pipeline=pipe)
+        ScheduledJobRegistry(queue, connection=self.redis).remove(execution_id, pipeline=pipe)
+        pipe.delete(Job.key_for(execution_id))
+        guarded(pipe.execute)
 
     def stop(self, execution_id: str) -> None:
         """Ask the worker running this job to kill its work horse."""

@@ -19,11 +19,10 @@ from croniter import croniter
 
 from jobgate import lua
 from jobgate.auth import Principal
-from jobgate.connection import guarded
+from jobgate.connection import PREFIX, guarded
 from jobgate.errors import Invalid, JobgateError, NotFound
 from jobgate.model import SLUG, dump, from_ms, load, now, to_ms
 
-PREFIX = "jg:"
 log = logging.getLogger("jobgate.schedules")
 
 

@@ -6,6 +6,7 @@ principal's tenant raise the same NotFound as a missing id.
 """
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -26,6 +27,8 @@ from jobgate.store import Store
 
 #: Offsets past this are empty pages anyway; Redis takes no larger index.
 MAX_OFFSET = 2**31 - 1
+#: The furthest ahead a start or an expiry may be set.
+HORIZON = timedelta(days=3660)
 #: Ended executions a restart may follow.
 RESTARTABLE = (State.FAILED, State.DIED, State.CANCELED)
 
@@ -127,6 +130,9 @@ class Service:
         `queue` overrides the definition's RQ queue (a dialect may route by its own notion,
         such as Sahara's cluster ids)."""
         definition = self.definition(principal, ref)
+        _check_times(start_at=start_at, expires=expires, expire_after=expire_after)
+        if not _finite(parameters):
+            raise Invalid("parameters hold a number that is not finite", details={"parameters": ["not finite"]})
         if queue is not None and not SLUG.match(queue):
             raise Invalid(f"queue {queue!r} is not a valid queue name", details={"queue": ["must be a slug"]})
         queue = queue or definition.queue
@@ -195,13 +201,18 @@ class Service:
         """Queued work leaves its queue at once; running work is asked to stop."""
         execution = self.get(principal, ref)
         if execution.state in (State.CREATED, State.QUEUED):
-            canceled = self.store.transition(
-                execution.id, State.CANCELED, {"ended": to_ms(now()), "canceled_by": principal.name,
-                                               "message": f"canceled by {principal.name}"},
-                allowed=(State.CREATED, State.QUEUED))
-            self.queue.remove(execution.id)
-            self.lifecycle.settle(canceled)
-            return canceled
+            try:
+                canceled = self.store.transition(
+                    execution.id, State.CANCELED, {"ended": to_ms(now()), "canceled_by": principal.name,
+                                                   "message": f"canceled by {principal.name}"},
+                    allowed=(State.CREATED, State.QUEUED))
+            except Conflict as refused:
+                if refused.context.get("state") != State.RUNNING.value:
+                    raise
+            else:
+                self.queue.remove(execution.id, execution.queue)
+                self.lifecycle.settle(canceled)
+                return canceled
         return self.store.transition(execution.id, None, {"cancel_requested": True, "canceled_by": principal.name},
                                      allowed=(State.RUNNING,))
 
@@ -231,6 +242,7 @@ class Service:
     def set_expiry(self, principal: Principal, ref: str, *, at: datetime | None = None,
                    after_end: float | None = None) -> Execution:
         """Expire at a time, or a duration after the end; then it is gone with its log and result."""
+        _check_times(expires=at, expire_after=after_end)
         execution = self.get(principal, ref)
         if after_end is not None and execution.finished:
             at = execution.ended + timedelta(seconds=after_end)
@@ -238,7 +250,7 @@ class Service:
         return self.store.transition(execution.id, None, patch)
 
     def log(self, principal: Principal, ref: str, offset: int = 0) -> bytes:
-        return self.store.read_log(self.get(principal, ref).id, max(0, offset))
+        return self.store.read_log(self.get(principal, ref).id, min(max(0, offset), MAX_OFFSET))
 
     def result(self, principal: Principal, ref: str):
         return self.store.get_result(self.get(principal, ref).id)
@@ -246,6 +258,32 @@ class Service:
     def ready(self) -> dict[str, Any]:
         guarded(self.redis.ping)
         return {"redis": "ok", "workers": self.queue.live_workers()}
+
+
+def _check_times(*, start_at: datetime | None = None, expires: datetime | None = None,
+                 expire_after: float | None = None) -> None:
+    """Times a client may ask for: within the horizon, and an expiry not already past."""
+    stamp = now()
+    problems = {}
+    if start_at is not None and start_at > stamp + HORIZON:
+        problems["start_at"] = ["more than ten years ahead"]
+    if expires is not None and not stamp < expires < stamp + HORIZON:
+        problems["expires_at"] = ["must be in the future, within ten years"]
+    if expire_after is not None and not 0 <= expire_after <= HORIZON.total_seconds():
+        problems["expire_after"] = ["must be between 0 s and ten years"]
+    if problems:
+        raise Invalid("the requested times are out of range", details=problems)
+
+
+def _finite(value) -> bool:
+    """JSON parsers accept 1e400 and NaN; no JSON client could read them back."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
 
 
 def _is_ref(ref) -> bool:

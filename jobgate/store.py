@@ -16,11 +16,10 @@ from typing import Callable, Iterable
 import redis
 
 from jobgate import lua
-from jobgate.connection import guarded
+from jobgate.connection import PREFIX, guarded
 from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, VersionMismatch
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
 
-PREFIX = "jg:"
 ANY = "*"
 
 
@@ -30,6 +29,23 @@ def index_key(tenant: str, definition: str = ANY, state: str = ANY, origin: str 
 
 def _csv(states: Iterable[State]) -> str:
     return ",".join(s.value for s in states)
+
+
+#: Client data kept as JSON text inside the record: Lua's cjson would turn an
+#: empty list into {} and round large integers, and clients get it back untouched.
+OPAQUE = ("parameters", "attributes")
+
+
+def _at_rest(fields: dict) -> dict:
+    return {k: json.dumps(v) if k in OPAQUE else v for k, v in fields.items()}
+
+
+def _execution(raw) -> Execution:
+    data = json.loads(raw)
+    for key in OPAQUE:
+        if isinstance(data.get(key), str):
+            data[key] = json.loads(data[key])
+    return load(Execution, data)
 
 
 class Store:
@@ -87,7 +103,7 @@ class Store:
         submits, WATCH lets exactly one commit.
         """
         slot = self.slot_key(execution.tenant, execution.definition_id)
-        record = json.dumps(dump(execution))
+        record = json.dumps(_at_rest(dump(execution)))
 
         def write(pipe: redis.client.Pipeline) -> None:
             if exclusive:
@@ -121,9 +137,11 @@ class Store:
     def transition(self, execution_id: str, to: State | None = None, patch: dict | None = None, *,
                    allowed: Iterable[State] | None = None, expected_version: int | None = None) -> Execution:
         """Atomically move to `to` (checked against the transition table) and/or patch fields."""
-        if allowed is None:
-            allowed = sources(to) if to else ()
-        args = [_csv(allowed), to.value if to else "", json.dumps(patch or {}),
+        if to is not None:
+            allowed = sources(to) if allowed is None else set(allowed) & sources(to)
+            if not allowed:
+                raise ValueError(f"no state may become {to.value}")
+        args = [_csv(allowed or ()), to.value if to else "", json.dumps(_at_rest(patch or {})),
                 "" if expected_version is None else str(expected_version),
                 PREFIX + "ix:", to_ms(now()), _csv(TERMINAL), self.slot_prefix]
         try:
@@ -135,9 +153,11 @@ class Store:
                 raise ExecutionNotFound(id=execution_id) from None
             if reason == "VERSION":
                 raise VersionMismatch(current=int(detail)) from None
-            raise Conflict(f"execution is {detail}" + (f", cannot become {to.value}" if to else ""),
-                           state=detail) from None
-        return load(Execution, json.loads(raw))
+            if reason == "CONFLICT":
+                raise Conflict(f"execution is {detail}" + (f", cannot become {to.value}" if to else ""),
+                               state=detail) from None
+            raise
+        return _execution(raw)
 
     def heartbeat(self, execution_id: str) -> bool:
         return bool(guarded(lambda: self._heartbeat(
@@ -234,7 +254,7 @@ class Store:
         out = []
         for raw, size in zip(raws, sizes):
             if raw:
-                execution = load(Execution, json.loads(raw))
+                execution = _execution(raw)
                 execution.log_size = size
                 out.append(execution)
         return out

@@ -178,3 +178,24 @@ def test_an_unexpected_failure_is_a_500_with_a_request_id_and_no_trace(base_url,
         assert f"request {error['request_id']} failed" in caplog.text and "JSONDecodeError" in caplog.text
     finally:
         service.redis.delete(f"jg:execution:{broken}")
+
+
+@pytest.mark.parametrize("method, path, kwargs, status", [
+    ("GET", "/executions", {"params": {"offset": "99999999999999999999"}}, 422),
+    ("POST", "/executions", {"json": {"definition": "QuickJob", "start_at": "9999-12-31T23:59:59.500Z"}}, 400),
+    ("POST", "/executions", {"json": {"definition": "QuickJob", "expire_after": 1e306}}, 400),
+    ("POST", "/executions", {"json": {"definition": "QuickJob", "expires_at": "2001-01-01T00:00:00Z"}}, 400),
+    ("POST", "/executions", {"data": '{"definition": "QuickJob", "parameters": {"n": [1e400]}}',
+                             "headers": {**ALICE, "Content-Type": "application/json"}}, 400),
+])
+def test_out_of_range_input_is_refused_not_a_500(base_url, method, path, kwargs, status):
+    response = api(base_url, method, path, **kwargs)
+    assert response.status_code == status, response.text
+    assert "Traceback" not in response.text
+
+
+def test_huge_log_offset_is_refused(base_url):
+    ref = api(base_url, "POST", "/executions", json={"definition": "QuickJob"}).json()["id"]
+    response = api(base_url, "GET", f"/executions/{ref}/log", params={"offset": str(2**64)})
+    assert_fault(response, 422, "invalid")
+    wait(base_url, ref)

@@ -99,3 +99,20 @@ def test_expired_execution_disappears_with_log_result_and_indexes(store):
     assert store.get(execution.id) is None and store.get(execution.seq) is None
     assert store.read_log(execution.id) == b"" and store.get_result(execution.id) is None
     assert store.page(T_EXP) == ([], 0)
+
+
+def test_client_data_survives_transitions_untouched(store):
+    data = {"items": [], "big": 12345678901234567, "nested": {"empty": {}, "list": [[]]}}
+    execution = new_execution(store, parameters=data, attributes={"sahara": {"tags": [], "n": 2**60}})
+    store.transition(execution.id, State.RUNNING, {"message": "go"})
+    after = store.transition(execution.id, None, {"attributes": {"sahara": {"tags": [], "n": 2**60}, "x": {}}})
+    assert after.parameters == data
+    assert after.attributes == {"sahara": {"tags": [], "n": 2**60}, "x": {}}
+    assert store.get(execution.id).parameters == data
+
+
+def test_a_script_failure_is_not_taken_for_a_conflict(store):
+    execution = new_execution(store)
+    with pytest.raises(redis_lib.ResponseError):
+        store.transition(execution.id, None, {"expire_after": float("inf")}, )
+    store.transition(execution.id, State.CANCELED)

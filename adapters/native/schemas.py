@@ -1,10 +1,13 @@
 """Wire format of the native API, both directions."""
 from marshmallow import Schema, fields, validate
 
+from jobgate import model
 from jobgate.fields import Timestamp
 from adapters.native.mapping import STATES
 
-SLUG = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$", error="must be 1-128 letters, digits, '_', '-' or '.'")
+SLUG = validate.Regexp(model.SLUG, error="must be 1-128 letters, digits, '_', '-' or '.'")
+#: Offsets beyond this are empty anyway (Redis indexes are 32-bit here)
+OFFSET = validate.Range(min=0, max=2**31 - 1)
 
 
 class StepIn(Schema):
@@ -106,13 +109,13 @@ class ListQuery(Schema):
     state = fields.String(validate=validate.OneOf(list(STATES.values())))
     origin = fields.String(validate=SLUG)
     order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=OFFSET)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = fields.Integer(validate=validate.Range(min=0))
+    cursor = fields.Integer(validate=OFFSET)
 
 
 class LogQuery(Schema):
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=OFFSET)
 
 
 class ProgressOut(Schema):
