@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import tomllib
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, Callable
 
 import redis
 from croniter import croniter
@@ -20,8 +20,29 @@ from jobgate.connection import PREFIX, guarded
 from jobgate.errors import Invalid
 from jobgate.model import SLUG, Definition, StepSpec, dump, load, now
 
-_FIELDS = {"id", "name", "description", "parameters", "allow_concurrent", "restartable", "timeout",
-           "retries", "retry_delay", "queue", "labels", "schedule", "schedule_tenant", "attributes"}
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+#: Each key a job may have, with what its value must be. Anything else is a mistake
+#: (`alow_concurrent = false` must not quietly allow concurrency).
+_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "name": (lambda v: isinstance(v, str), "must be a string"),
+    "description": (lambda v: isinstance(v, str), "must be a string"),
+    "parameters": (lambda v: isinstance(v, dict), "must be a table"),
+    "allow_concurrent": (lambda v: isinstance(v, bool), "must be true or false"),
+    "restartable": (lambda v: isinstance(v, bool), "must be true or false"),
+    "timeout": (lambda v: v is None or (_number(v) and v > 0), "must be a positive number of seconds"),
+    "retries": (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100, "must be 0 to 100"),
+    "retry_delay": (lambda v: _number(v) and 0 <= v <= 86400, "must be 0 to 86400 seconds"),
+    "queue": (lambda v: isinstance(v, str) and bool(SLUG.match(v)), "must be a slug"),
+    "labels": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "must be a list of strings"),
+    "schedule": (lambda v: v is None or (isinstance(v, str) and croniter.is_valid(v)), "must be a cron expression"),
+    "schedule_tenant": (lambda v: v is None or (isinstance(v, str) and bool(SLUG.match(v))), "must be a slug"),
+    "attributes": (lambda v: isinstance(v, dict), "must be a table"),
+}
+_STEP_KEYS = {"id", "type", "description", "params", "timeout"}
+EDITABLE = frozenset(_CHECKS) | {"steps"}
 
 
 class CatalogError(ValueError):
@@ -46,6 +67,11 @@ def build_definition(data: dict[str, Any], *, tenant: str | None, source: str,
         where = f"step[{index}]"
         if not isinstance(raw, dict):
             raise ValueError(f"{where}: must be a table")
+        unknown = set(raw) - _STEP_KEYS
+        if unknown:
+            raise ValueError(f"{where}.{sorted(unknown)[0]}: unknown key (known: {', '.join(sorted(_STEP_KEYS))})")
+        if raw.get("timeout") is not None and not (_number(raw["timeout"]) and raw["timeout"] > 0):
+            raise ValueError(f"{where}.timeout: must be a positive number of seconds")
         kind = raw.get("type")
         if kind not in types:
             raise ValueError(f"{where}.type: unknown step type {kind!r} (known: {', '.join(sorted(types))})")
@@ -59,22 +85,17 @@ def build_definition(data: dict[str, Any], *, tenant: str | None, source: str,
         specs.append(StepSpec(id=str(raw.get("id") or f"step{index + 1}"), type=kind,
                               description=str(raw.get("description", "")), params=params,
                               timeout=raw.get("timeout")))
-    values = {k: v for k, v in data.items() if k in _FIELDS}
-    for key, kind in (("allow_concurrent", bool), ("restartable", bool), ("retries", int),
-                      ("parameters", dict), ("labels", list)):
-        if key in values and not isinstance(values[key], kind):
-            raise ValueError(f"{key}: must be {kind.__name__}")
-    if values.get("timeout") is not None and not (isinstance(values["timeout"], (int, float)) and values["timeout"] > 0):
-        raise ValueError("timeout: must be a positive number of seconds")
-    if values.get("queue") is not None and not SLUG.match(str(values["queue"])):
-        raise ValueError("queue: must be a slug")
-    if values.get("schedule") is not None and not croniter.is_valid(str(values["schedule"])):
-        raise ValueError(f"schedule: {values['schedule']!r} is not a cron expression")
-    if values.get("schedule_tenant") is not None and not SLUG.match(str(values["schedule_tenant"])):
-        raise ValueError("schedule_tenant: must be a slug")
+    values = {k: v for k, v in data.items() if k not in ("id", "step", "steps")}
+    for key, value in values.items():
+        if key not in _CHECKS:
+            raise ValueError(f"{key}: unknown key (known: id, step, {', '.join(_CHECKS)})")
+        valid, why = _CHECKS[key]
+        if not valid(value):
+            raise ValueError(f"{key}: {why}")
     values.setdefault("name", job_id)
     stamp = now()
-    definition = Definition(**values, tenant=tenant, steps=specs, source=source, created=stamp, modified=stamp)
+    definition = Definition(id=job_id, **values, tenant=tenant, steps=specs, source=source,
+                            created=stamp, modified=stamp)
     definition.uuid = definition.stable_uuid()
     return definition
 

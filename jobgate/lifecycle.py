@@ -9,8 +9,9 @@ transition table lets only one release or cancel win.
 from __future__ import annotations
 
 import logging
+import time
 
-from jobgate.errors import Conflict, NotFound
+from jobgate.errors import Conflict, NotFound, Unavailable
 from jobgate.model import Execution, State, now, to_ms
 from jobgate.queue import JobQueue
 from jobgate.store import Store
@@ -72,3 +73,33 @@ class Lifecycle:
         for execution_id in stale:
             self.die(execution_id, f"worker stopped heartbeating (no heartbeat for {stale_after:g} s)")
         return len(stale)
+
+
+class Housekeeper:
+    """Purges expired executions and sweeps dead runs, at most once a second per process.
+
+    Both the gateway and the workers call it, so a lone worker's death is still
+    noticed. After Redis was unreachable it waits a full `stale_after` before
+    sweeping again: heartbeats could not be written meanwhile, and a live run
+    must not be taken for a dead one.
+    """
+
+    def __init__(self, lifecycle: Lifecycle, stale_after: float, every: float = 1.0):
+        self.lifecycle, self.stale_after, self.every = lifecycle, stale_after, every
+        self._last = 0.0
+        self._reachable_since = time.monotonic()
+
+    def run(self) -> None:
+        moment = time.monotonic()
+        if moment - self._last < self.every:
+            return
+        self._last = moment
+        try:
+            self.lifecycle.store.purge_expired()
+            if moment - self._reachable_since >= self.stale_after:
+                self.lifecycle.sweep(self.stale_after)
+        except Unavailable:
+            self._reachable_since = float("inf")
+            return
+        if self._reachable_since == float("inf"):
+            self._reachable_since = moment

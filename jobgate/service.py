@@ -19,7 +19,7 @@ from jobgate.config import Settings
 from jobgate.connection import connect, guarded
 from jobgate.errors import Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotRestartable, VersionMismatch
 from jobgate.model import SLUG, Definition, Execution, State, StepExecution, dump, now, to_ms
-from jobgate.lifecycle import SUCCESS, Lifecycle
+from jobgate.lifecycle import SUCCESS, Housekeeper, Lifecycle
 from jobgate.queue import JobQueue
 from jobgate.schedules import ScheduleBook
 from jobgate.store import Store
@@ -54,6 +54,7 @@ class Service:
         self.store = Store(client)
         self.queue = JobQueue(client)
         self.lifecycle = Lifecycle(self.store, self.queue)
+        self.housekeeper = Housekeeper(self.lifecycle, settings.stale_after)
         self.schedules = ScheduleBook(self)
         self.step_types = catalog_module.step_types()
 
@@ -97,8 +98,8 @@ class Service:
         current = self.definition(principal, ref)
         if expected_version is not None and expected_version != current.version:
             raise VersionMismatch(current=current.version)
-        merged = {**dump(current), **changes, "id": current.id}
-        merged["steps"] = changes.get("steps", [dump(s) for s in current.steps])
+        kept = {k: v for k, v in dump(current).items() if k in catalog_module.EDITABLE}
+        merged = {**kept, **changes, "id": current.id}
         updated = self._build(principal, merged)
         updated = replace(updated, uuid=current.uuid, seq=current.seq, created=current.created,
                           version=current.version + 1)
@@ -176,8 +177,11 @@ class Service:
                            attributes=old.attributes, trigger="restart", restart_of=old.id)
 
     def get(self, principal: Principal, ref: str) -> Execution:
-        self.store.purge_expired()
+        self.housekeeper.run()
         found = self.store.get(ref) if _is_ref(ref) else None
+        if found is not None and found.finished and found.expires and found.expires <= now():
+            self.store.purge(found.id, only_ended=True)
+            found = None
         if found is None or found.tenant != principal.tenant:
             raise ExecutionNotFound(f"no job execution {ref!r}", id=str(ref))
         return found
@@ -185,7 +189,7 @@ class Service:
     def page(self, principal: Principal, *, definition: str | None = None, state: State | None = None,
              origin: str | None = None, newest_first: bool = True, offset: int = 0, limit: int = 50,
              cursor: int | None = None) -> Page:
-        self.store.purge_expired()
+        self.housekeeper.run()
         if definition is not None and not SLUG.match(definition):
             return Page([], 0, offset, limit)
         if origin is not None and not SLUG.match(origin):
@@ -242,7 +246,7 @@ class Service:
     def set_expiry(self, principal: Principal, ref: str, *, at: datetime | None = None,
                    after_end: float | None = None) -> Execution:
         """Expire at a time, or a duration after the end; then it is gone with its log and result."""
-        _check_times(expires=at, expire_after=after_end)
+        _check_times(expires=at, expire_after=after_end, allow_past=True)
         execution = self.get(principal, ref)
         if after_end is not None and execution.finished:
             at = execution.ended + timedelta(seconds=after_end)
@@ -261,13 +265,13 @@ class Service:
 
 
 def _check_times(*, start_at: datetime | None = None, expires: datetime | None = None,
-                 expire_after: float | None = None) -> None:
-    """Times a client may ask for: within the horizon, and an expiry not already past."""
+                 expire_after: float | None = None, allow_past: bool = False) -> None:
+    """Times a client may ask for: within the horizon; a new execution's expiry not already past."""
     stamp = now()
     problems = {}
     if start_at is not None and start_at > stamp + HORIZON:
         problems["start_at"] = ["more than ten years ahead"]
-    if expires is not None and not stamp < expires < stamp + HORIZON:
+    if expires is not None and not (allow_past or stamp < expires) or expires and expires > stamp + HORIZON:
         problems["expires_at"] = ["must be in the future, within ten years"]
     if expire_after is not None and not 0 <= expire_after <= HORIZON.total_seconds():
         problems["expire_after"] = ["must be between 0 s and ten years"]

@@ -163,17 +163,17 @@ class Store:
         return bool(guarded(lambda: self._heartbeat(
             keys=[self.record_key(execution_id), self.heartbeats], args=[to_ms(now())])))
 
-    def purge(self, execution_id: str) -> bool:
+    def purge(self, execution_id: str, *, only_ended: bool = False) -> bool:
         keys = [self.record_key(execution_id), self.log_key(execution_id), self.result_key(execution_id),
                 self.plan_key(execution_id), self.seq_hash, self.heartbeats, self.expiries,
                 self.dependents_key(execution_id), self.process_group_key(execution_id)]
         return bool(guarded(lambda: self._purge(
-            keys=keys, args=[PREFIX + "ix:", execution_id, self.slot_prefix])))
+            keys=keys, args=[PREFIX + "ix:", execution_id, self.slot_prefix, _csv(TERMINAL) if only_ended else ""])))
 
     def purge_expired(self, limit: int = 100) -> int:
         """Remove executions past their `expires` time; cheap when none are due."""
         due = guarded(lambda: self.redis.zrangebyscore(self.expiries, "-inf", to_ms(now()), 0, limit))
-        return sum(self.purge(raw.decode()) for raw in due)
+        return sum(self.purge(raw.decode(), only_ended=True) for raw in due)
 
     def append_log(self, execution_id: str, text: str) -> int:
         return guarded(lambda: self.redis.append(self.log_key(execution_id), text.encode()))

@@ -38,3 +38,25 @@ def test_mistakes_are_named(tmp_path, text, expected):
         load_file(path, step_types(), SETTINGS)
     assert str(caught.value).startswith(path)
     assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("alow_concurrent = false", "alow_concurrent: unknown key"),
+    ("retries = -3", "retries: must be 0 to 100"),
+    ('retry_delay = "soon"', "retry_delay: must be 0 to 86400 seconds"),
+    ("timeout = true", "timeout: must be a positive number"),
+    ('schedule = "every tuesday"', "schedule: must be a cron expression"),
+])
+def test_wrong_or_unknown_job_keys_are_named(tmp_path, line, expected):
+    path = write(tmp_path, f'[[job]]\nid = "A"\n{line}\n[[job.step]]\ntype = "sleep"\nparams = {{seconds = 1}}\n')
+    with pytest.raises(CatalogError, match=f"job 'A': {expected}"):
+        load_file(path, step_types(), SETTINGS)
+
+
+def test_wrong_step_keys_are_named(tmp_path):
+    path = write(tmp_path, '[[job]]\nid = "A"\n[[job.step]]\ntype = "sleep"\ntimeout = "5"\nparams = {seconds = 1}\n')
+    with pytest.raises(CatalogError, match=r"step\[0\].timeout: must be a positive number"):
+        load_file(path, step_types(), SETTINGS)
+    path = write(tmp_path, '[[job]]\nid = "A"\n[[job.step]]\ntype = "sleep"\nparam = {seconds = 1}\n')
+    with pytest.raises(CatalogError, match=r"step\[0\].param: unknown key"):
+        load_file(path, step_types(), SETTINGS)

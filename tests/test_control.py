@@ -147,3 +147,15 @@ def test_expiry_after_the_end_removes_execution_log_and_result(base_url):
                   json={"at": iso(datetime.now(timezone.utc) - timedelta(seconds=1))})
     assert expired.status_code == 200
     assert_fault(api(base_url, "GET", f"/executions/{other['id']}/log"), 404, "execution_not_found")
+
+
+def test_a_python_step_overrunning_its_own_timeout_is_stopped(base_url):
+    done = wait(base_url, submit(base_url, "StepTimeoutJob")["id"], timeout=30)
+    assert done["state"] == "FAILED" and "step Busy timed out after 1 s" in done["message"]
+
+
+def test_a_slow_but_live_step_is_never_taken_for_dead(base_url, settings):
+    """The step runs past JOBGATE_STALE_AFTER without a word; the watcher's heartbeats keep it alive."""
+    ref = submit(base_url, "BusyJob", parameters={"seconds": settings.stale_after + 2})["id"]
+    done = wait(base_url, ref, timeout=30)
+    assert done["state"] == "SUCCEEDED", done["message"]

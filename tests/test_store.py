@@ -95,6 +95,9 @@ def test_expired_execution_disappears_with_log_result_and_indexes(store):
     execution = new_execution(store, tenant=T_EXP, expires=now() - timedelta(seconds=1))
     store.append_log(execution.id, "line\n")
     store.set_result(execution.id, {"x": 1})
+    store.purge_expired()
+    assert store.get(execution.id).state == State.QUEUED, "an unfinished execution stays until it ends"
+    store.transition(execution.id, State.CANCELED)
     assert store.purge_expired() >= 1
     assert store.get(execution.id) is None and store.get(execution.seq) is None
     assert store.read_log(execution.id) == b"" and store.get_result(execution.id) is None

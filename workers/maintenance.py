@@ -1,12 +1,18 @@
 """The housekeeping every worker does once a second, safe to run on many at once.
 
-Dead runs become DIED, expired executions are purged, due schedules fire.
-Each step is atomic in Redis, so workers racing on the same item is harmless.
+Dead runs become DIED and expired executions are purged (jobgate's
+Housekeeper, which the gateway runs too), due cron schedules fire, and RQ's
+scheduled jobs are moved onto their queues. Each step is atomic in Redis or
+guarded by RQ's scheduler lock, so workers racing on the same item is harmless.
+RQ's own scheduler would run in a forked process that outlives a killed
+worker; a thread of the worker dies with it.
 """
 from __future__ import annotations
 
 import logging
 import threading
+
+from rq.scheduler import RQScheduler
 
 from jobgate.service import Service
 
@@ -18,10 +24,16 @@ class Maintenance(threading.Thread):
     def __init__(self, service: Service):
         super().__init__(name="jobgate-maintenance", daemon=True)
         self.service = service
+        self.scheduler = RQScheduler(list(service.settings.queues), connection=service.redis)
         self._halt = threading.Event()
 
     def stop(self) -> None:
         self._halt.set()
+        self.join(5)
+        try:
+            self.scheduler.release_locks()
+        except Exception as exc:
+            log.warning("scheduler locks not released: %s", exc)
 
     def run(self) -> None:
         installed = False
@@ -35,6 +47,8 @@ class Maintenance(threading.Thread):
                 log.warning("maintenance skipped: %s", exc)
 
     def tick(self) -> None:
-        self.service.lifecycle.sweep(self.service.settings.stale_after)
-        self.service.store.purge_expired()
+        self.service.housekeeper.run()
         self.service.schedules.fire_due()
+        if self.scheduler.acquire_locks():
+            self.scheduler.prepare_registries()
+            self.scheduler.enqueue_scheduled_jobs()

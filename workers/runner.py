@@ -49,6 +49,9 @@ class Run:
         self._last_progress = 0.0
         self._pending_progress: dict | None = None
         self._tracked = False
+        #: when the current step must be over (monotonic), and what to say if it is not
+        self.deadline_at: float | None = None
+        self.deadline_message = ""
 
     # -- StepContext -------------------------------------------------------
     def progress(self, processed: int, total: int, failed: int = 0) -> None:
@@ -80,10 +83,11 @@ class Run:
         execution = self._start()
         if execution is None or plan is None:
             return
-        watcher = Watcher(self, plan.get("timeout"))
+        watcher = Watcher(self)
         watcher.start()
+        deadline = None if plan.get("timeout") is None else time.monotonic() + plan["timeout"]
         try:
-            state, code, message = self._attempts(execution, plan)
+            state, code, message = self._attempts(execution, plan, deadline)
         except Exception as exc:   # a bug or a store error: the execution still ends
             state, code, message = State.FAILED, 1, f"{type(exc).__name__}: {exc}"
         finally:
@@ -122,7 +126,8 @@ class Run:
         except Conflict:
             return None
 
-    def _attempts(self, execution, plan) -> tuple[State, int, str]:
+    def _attempts(self, execution, plan, deadline: float | None) -> tuple[State, int, str]:
+        """The run's attempts (1 + retries), all within the one job deadline."""
         attempts = 1 + int(plan.get("retries") or 0)
         for attempt in range(1, attempts + 1):
             if attempt > 1:
@@ -131,15 +136,14 @@ class Run:
                     return State.CANCELED, 143, "canceled"
                 execution.steps = [StepExecution(s.id, s.type, s.description) for s in execution.steps]
                 self.store.transition(self.execution_id, None, {"attempt": attempt})
-            state, code, message = self._run_steps(execution, plan)
+            state, code, message = self._run_steps(execution, plan, deadline)
             if state is not State.FAILED:
                 break
         return state, code, message
 
-    def _run_steps(self, execution, plan) -> tuple[State, int, str]:
+    def _run_steps(self, execution, plan, deadline: float | None) -> tuple[State, int, str]:
         steps = execution.steps
         self._step_count = max(1, len(steps))
-        deadline = None if plan.get("timeout") is None else time.monotonic() + plan["timeout"]
         for index, spec in enumerate(plan["steps"]):
             self._step_index = index
             record = steps[index]
@@ -162,15 +166,22 @@ class Run:
         timeout = remaining if job_binds else step_timeout
         if timeout is not None and timeout <= 0:
             return State.FAILED, 124, f"job timed out after {job_timeout:g} s"
+        # the watcher enforces this on steps that cannot stop themselves (python)
+        self.deadline_at = None if timeout is None else time.monotonic() + timeout
+        overrun = (f"job timed out after {job_timeout:g} s" if job_binds
+                   else f"step {spec['id']} timed out after {step_timeout:g} s" if step_timeout else "")
+        self.deadline_message = overrun
         try:
             step = self.service.step_types[spec["type"]](spec.get("params", {}), self.settings)
             outcome = step.run(parameters, self, timeout)
-        except StepTimeout as exc:
-            return State.FAILED, 124, f"job timed out after {job_timeout:g} s" if job_binds else str(exc)
+        except StepTimeout:
+            return State.FAILED, 124, overrun
         except Exception as exc:
             if self.cancelled():
                 return State.CANCELED, 143, "canceled"
             return State.FAILED, 1, f"{type(exc).__name__}: {exc}"
+        finally:
+            self.deadline_at = None
         if self.cancelled():
             return State.CANCELED, outcome.exit_code or 143, "canceled"
         if outcome.exit_code:

@@ -33,10 +33,9 @@ def kill_group(pgid: int | None, sig: int = signal.SIGKILL) -> None:
 
 
 class Watcher(threading.Thread):
-    def __init__(self, run, timeout: float | None):
+    def __init__(self, run):
         super().__init__(name="jobgate-watcher", daemon=True)
-        self.run_, self.timeout = run, timeout
-        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.run_ = run
         self.parent = os.getppid()
         self.grace = run.settings.kill_grace + SLACK
         self.ended = False
@@ -60,23 +59,37 @@ class Watcher(threading.Thread):
                 current = store.get(execution_id)
             except Exception:        # Redis briefly away: the step goes on, try again
                 continue
-            if current is None or current.cancel_requested:
+            if current is None or current.finished:
+                self._abandon()       # deleted, expired, or ended by someone else (DIED by a sweep)
+            elif current.cancel_requested:
                 self.run_.cancel.set()
                 self._cancel_seen = self._cancel_seen or time.monotonic()
                 if time.monotonic() - self._cancel_seen > self.grace:
-                    by = current.canceled_by if current else None
+                    by = current.canceled_by
                     self._force(State.CANCELED, 143, f"canceled by {by}" if by else "canceled")
-            elif self.deadline and time.monotonic() > self.deadline + self.grace:
-                self._force(State.FAILED, 124, f"job timed out after {self.timeout:g} s")
+            elif self.run_.deadline_at and time.monotonic() > self.run_.deadline_at + self.grace:
+                self._force(State.FAILED, 124, self.run_.deadline_message)
 
     def _force(self, state: State, code: int, message: str) -> None:
         """End a run whose step will not stop: kill its processes, end it, stop the horse."""
         log.warning("execution %s: %s; stopping the work horse", self.run_.execution_id, message)
-        kill_group(self.run_.store.process_group(self.run_.execution_id))
-        self.run_.store.set_process_group(self.run_.execution_id, None)
+        self._kill_step()
         self.ended = self.run_.finish(state, code, message)
         self._halt.set()
         self.run_.service.queue.stop(self.run_.execution_id)
+
+    def _abandon(self) -> None:
+        """The execution is no longer this run's to end: stop its work and the horse."""
+        log.warning("execution %s ended elsewhere; stopping its work", self.run_.execution_id)
+        self.run_.cancel.set()
+        self._kill_step()
+        self.ended = True
+        self._halt.set()
+        self.run_.service.queue.stop(self.run_.execution_id)
+
+    def _kill_step(self) -> None:
+        kill_group(self.run_.store.process_group(self.run_.execution_id))
+        self.run_.store.set_process_group(self.run_.execution_id, None)
 
     def _orphaned(self) -> None:
         """The worker is gone: leave nothing running, stop heartbeating, exit."""

@@ -64,6 +64,6 @@ def main(burst: bool = False) -> None:
     maintenance = Maintenance(Service.from_settings(settings))   # its own Redis clients
     maintenance.start()
     try:
-        make_worker(settings).work(with_scheduler=True, burst=burst)
+        make_worker(settings).work(burst=burst)
     finally:
         maintenance.stop()
