@@ -172,13 +172,15 @@ class Catalog:
     def save(self, definition: Definition, *, new: bool) -> Definition:
         if definition.id in self.jobs:
             raise Invalid(f"job {definition.id!r} is an operator catalog job and cannot be changed")
+        key = self._key(definition.tenant, definition.id)
         if new:
-            if guarded(lambda: self.redis.exists(self._key(definition.tenant, definition.id))):
-                raise Invalid(f"job {definition.id!r} already exists", id=definition.id)
             definition.seq = guarded(lambda: self.redis.incr(self.seq_key))
+            # SET NX: of two racing creates of one id, exactly one wins
+            if not guarded(lambda: self.redis.set(key, json.dumps(dump(definition)), nx=True)):
+                raise Invalid(f"job {definition.id!r} already exists", id=definition.id)
         owner = f"{definition.tenant}/{definition.id}"
         pipe = self.redis.pipeline()
-        pipe.set(self._key(definition.tenant, definition.id), json.dumps(dump(definition)))
+        pipe.set(key, json.dumps(dump(definition)))
         pipe.zadd(self._index(definition.tenant), {definition.id: definition.seq})
         pipe.hset(self.refs, mapping={definition.uuid: owner, f"#{definition.seq}": owner})
         guarded(pipe.execute)

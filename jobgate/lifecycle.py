@@ -12,7 +12,8 @@ import logging
 import time
 
 from jobgate.errors import Conflict, NotFound, Unavailable
-from jobgate.model import Execution, State, now, to_ms
+from jobgate.connection import guarded
+from jobgate.model import Execution, State, from_ms, now, to_ms
 from jobgate.queue import JobQueue
 from jobgate.store import Store
 
@@ -40,9 +41,12 @@ class Lifecycle:
                 return
         if all(p.state in SUCCESS for p in prerequisites):
             plan = self.store.get_plan(waiting.id)
+            start_at = from_ms(plan.get("start_at"))
             pipe = self.store.redis.pipeline()
-            self.queue.enqueue(pipe, waiting.id, plan.get("queue", "default"), plan.get("timeout"))
-            pipe.execute()
+            self.queue.enqueue(pipe, waiting.id, plan.get("queue", "default"), plan.get("timeout"), start_at)
+            guarded(pipe.execute)
+            if start_at and start_at > now():
+                return     # stays CREATED until RQ's scheduler releases it at its time
             try:
                 self.store.transition(waiting.id, State.QUEUED, {"queued": to_ms(now())}, allowed=(State.CREATED,))
             except Conflict:

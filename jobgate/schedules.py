@@ -56,10 +56,11 @@ class Schedules:
         self._claim = client.register_script(lua.CLAIM_SCHEDULE)
 
     def save(self, schedule: Schedule) -> Schedule:
+        """Write the schedule; its next due time lives only in the due set (claims move it)."""
         check_cron(schedule.cron)
-        schedule.next_run = schedule.next_run or schedule.following(now())
+        schedule.next_run = None if schedule.paused else (schedule.next_run or schedule.following(now()))
         pipe = self.redis.pipeline()
-        pipe.set(self._key(schedule.tenant, schedule.id), json.dumps(dump(schedule)))
+        pipe.set(self._key(schedule.tenant, schedule.id), json.dumps({**dump(schedule), "next_run": None}))
         pipe.zadd(self._index(schedule.tenant), {schedule.id: to_ms(schedule.created or now())})
         if schedule.paused:
             pipe.zrem(self.due_key, self._member(schedule))
@@ -70,12 +71,19 @@ class Schedules:
 
     def get(self, tenant: str, schedule_id: str) -> Schedule | None:
         raw = guarded(lambda: self.redis.get(self._key(tenant, schedule_id)))
-        return None if raw is None else load(Schedule, json.loads(raw))
+        return None if raw is None else self._with_next([load(Schedule, json.loads(raw))])[0]
 
     def list(self, tenant: str) -> list[Schedule]:
         ids = guarded(lambda: self.redis.zrange(self._index(tenant), 0, -1))
         raws = guarded(lambda: self.redis.mget([self._key(tenant, i.decode()) for i in ids])) if ids else []
-        return [load(Schedule, json.loads(raw)) for raw in raws if raw]
+        return self._with_next([load(Schedule, json.loads(raw)) for raw in raws if raw])
+
+    def _with_next(self, schedules: list[Schedule]) -> list[Schedule]:
+        if schedules:
+            scores = guarded(lambda: self.redis.zmscore(self.due_key, [self._member(s) for s in schedules]))
+            for schedule, score in zip(schedules, scores):
+                schedule.next_run = None if score is None else from_ms(int(score))
+        return schedules
 
     def delete(self, schedule: Schedule) -> None:
         pipe = self.redis.pipeline()
@@ -97,8 +105,6 @@ class Schedules:
             due = from_ms(int(score))
             following = schedule.following(max(due, now()))
             if guarded(lambda: self._claim(keys=[self.due_key], args=[member, int(score), to_ms(following)])):
-                schedule.next_run = following
-                guarded(lambda: self.redis.set(self._key(tenant, schedule_id), json.dumps(dump(schedule))))
                 won.append((schedule, due))
         return won
 

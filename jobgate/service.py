@@ -154,13 +154,12 @@ class Service:
             restart_of=restart_of, attributes=attributes or {}, after=[p.id for p in prerequisites],
             expires=expires, expire_after=expire_after)
         plan = {"steps": [dump(s) for s in definition.steps], "timeout": definition.timeout,
-                "queue": queue, "retries": definition.retries, "retry_delay": definition.retry_delay}
+                "queue": queue, "retries": definition.retries, "retry_delay": definition.retry_delay,
+                "start_at": to_ms(start_at)}
         enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(
             pipe, execution.id, queue, definition.timeout, start_at))
         self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue)
         if prerequisites:
-            for prerequisite in prerequisites:
-                self.store.add_dependent(prerequisite.id, execution.id)
             self.lifecycle.release_if_ready(execution)   # some may have ended meanwhile
         return execution
 

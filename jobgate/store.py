@@ -97,7 +97,8 @@ class Store:
 
     def create(self, execution: Execution, plan: dict, *, exclusive: bool,
                enqueue: Callable[[redis.client.Pipeline], None] | None = None) -> None:
-        """Write a new execution (and its RQ job, through `enqueue`) in one MULTI.
+        """Write a new execution (and its RQ job, through `enqueue`, or its place among
+        the dependents of each execution in `execution.after`) in one MULTI.
 
         With `exclusive`, the definition's slot must be free: of two racing
         submits, WATCH lets exactly one commit.
@@ -120,6 +121,8 @@ class Store:
                 pipe.set(slot, execution.id)
             if execution.expires:
                 pipe.zadd(self.expiries, {execution.id: to_ms(execution.expires)})
+            for prerequisite in execution.after:
+                pipe.sadd(self.dependents_key(prerequisite), execution.id)
             if enqueue:
                 enqueue(pipe)
 
@@ -186,9 +189,6 @@ class Store:
     def process_group(self, execution_id: str) -> int | None:
         raw = guarded(lambda: self.redis.get(self.process_group_key(execution_id)))
         return None if raw is None else int(raw)
-
-    def add_dependent(self, prerequisite_id: str, dependent_id: str) -> None:
-        guarded(lambda: self.redis.sadd(self.dependents_key(prerequisite_id), dependent_id))
 
     def dependents(self, execution_id: str) -> list[str]:
         return sorted(m.decode() for m in guarded(lambda: self.redis.smembers(self.dependents_key(execution_id))))

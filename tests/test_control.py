@@ -159,3 +159,13 @@ def test_a_slow_but_live_step_is_never_taken_for_dead(base_url, settings):
     ref = submit(base_url, "BusyJob", parameters={"seconds": settings.stale_after + 2})["id"]
     done = wait(base_url, ref, timeout=30)
     assert done["state"] == "SUCCEEDED", done["message"]
+
+
+def test_a_chained_execution_keeps_its_start_time(base_url):
+    first = submit(base_url, "QuickJob")
+    start = datetime.now(timezone.utc) + timedelta(seconds=3)
+    second = submit(base_url, "QuickJob", after=[first["id"]], start_at=iso(start))
+    assert wait(base_url, first["id"])["state"] == "SUCCEEDED"
+    assert api(base_url, "GET", f"/executions/{second['id']}").json()["state"] == "CREATED"
+    done = wait(base_url, second["id"], timeout=30)
+    assert done["state"] == "SUCCEEDED" and done["started"] >= iso(start)

@@ -163,7 +163,10 @@ class ShellStep(Step):
             raise ValueError("cwd: must be a string")
 
     def _env(self, parameters: dict, ctx: StepContext) -> dict[str, str]:
-        env = {**os.environ, **self.params.get("env", {})}
+        """The worker's environment less its own secrets (the Redis URL, jobgate's
+        settings), plus the catalog's static env and the client's parameters."""
+        inherited = {k: v for k, v in os.environ.items() if k != "REDIS_URL" and not k.startswith("JOBGATE_")}
+        env = {**inherited, **self.params.get("env", {})}
         for name, value in parameters.items():
             key = "JOBGATE_PARAM_" + re.sub(r"[^A-Z0-9_]", "_", name.upper())
             env[key] = value if isinstance(value, str) else json.dumps(value)

@@ -93,6 +93,20 @@ def test_restart_of_failed_execution_and_refusals(driver, service):
     assert caught.value.kind == "not_restartable"
 
 
+def processes_with(*markers: bytes) -> list[int]:
+    """Pids whose environment holds every marker (this suite's doomed worker and its forks)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as environ:
+                variables = environ.read().split(b"\0")
+        except (FileNotFoundError, PermissionError, NotADirectoryError, ProcessLookupError):
+            continue
+        if all(marker in variables for marker in markers):
+            found.append(int(entry))
+    return found
+
+
 @pytest.fixture
 def doomed_worker(gateway_env):
     process = start_worker({**gateway_env, "JOBGATE_QUEUES": "doomed"})
@@ -110,6 +124,8 @@ def test_killed_worker_leaves_a_died_execution_and_nothing_running(driver, servi
     assert driver.wait(ref, timeout=30).state == driver.died_as
     assert service.store.get(execution.id).state.value == "DIED"
     assert gone(pid), "the step's process outlived its worker"
+    leftovers = processes_with(b"JOBGATE_QUEUES=doomed", f"REDIS_URL={service.settings.redis_url}".encode())
+    assert all(gone(p) for p in leftovers), f"processes of the killed worker remain: {leftovers}"
     started = StartedJobRegistry("doomed", connection=redis.Redis.from_url(service.settings.redis_url))
     assert not [j for j in started.get_job_ids() if j.startswith(execution.id)]
     again = driver.submit("DoomedJob")      # the non-concurrency slot was released
