@@ -1,9 +1,11 @@
 """Sahara's list semantics over wire objects: filters, `sort_by`, `limit` and `marker`.
 
 Sahara filters on columns and sorts on fields that jobgate's indexes do not
-hold (uuids, cluster ids, the derived status), so a list reads the tenant's
-records once and pages in memory: linear in what the index-served filters
-(job, status) leave. `marker` is exclusive, as the api-ref documents it.
+hold (uuids, cluster ids, the derived status), so such a list reads the
+tenant's records once and pages in memory: linear in what the index-served
+filters (job, status) leave. The common list (creation order, limit, marker,
+maybe a job) does not come here: routes._keyset_page serves it from the store
+a page at a time. `marker` is exclusive, as the api-ref documents it.
 """
 from __future__ import annotations
 
