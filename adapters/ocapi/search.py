@@ -5,8 +5,9 @@ e.g. RUNNING, PENDING, OK, ERROR); sortable: job_id, start_time, end_time,
 status, ascending unless told. Queries: match_all_query, term_query (several
 fields match if any does), bool_query (must, must_not, should), filtered_query
 with term_filter, range_filter, bool_filter and query_filter. Without sorts,
-newest first. The store has no secondary indexes for these fields, so a search
-scans the tenant's executions; fine at gateway scale, named in the report.
+newest first. The store indexes executions by job and state, so a query that
+pins one job (`job_id is X`) or one state scans only that index (`_scope`);
+other queries scan the tenant's executions, and the match decides either way.
 """
 from typing import Callable
 
@@ -48,7 +49,7 @@ SCAN = 200
 def run(request: dict) -> dict:
     match = query(request["query"], "query")
     order = [_sort_key(sort) for sort in request["sorts"]]
-    hits = [ex for ex in _scan() if match(ex)]
+    hits = [ex for ex in _scan(**_scope(request["query"])) if match(ex)]
     for key, descending in reversed(order):
         hits.sort(key=key, reverse=descending)
     start, count = request["start"], request["count"]
@@ -133,10 +134,40 @@ def _sort_key(sort: dict):
     return (lambda ex: (value_of(ex) is None, value_of(ex) or "")), sort["sort_order"] == "desc"
 
 
-def _scan() -> list[Execution]:
+def _scope(spec) -> dict:
+    """The index filters a query implies (job, state); only ever narrows what the match sees."""
+    if not isinstance(spec, dict) or len(spec) != 1:
+        return {}
+    (kind, body), = spec.items()
+    if not isinstance(body, dict):
+        return {}
+    if kind == "term_query" and isinstance(body.get("fields"), list) and len(body["fields"]) == 1:
+        return _pinned(body["fields"][0], body.get("operator"), body.get("values"))
+    if kind in ("term_filter",):
+        return _pinned(body.get("field"), body.get("operator"), body.get("values"))
+    if kind == "filtered_query":
+        return {**_scope(body.get("filter")), **_scope(body.get("query"))}
+    if kind == "bool_query" and isinstance(body.get("must"), list):
+        scope = {}
+        for part in body["must"]:
+            scope = {**_scope(part), **scope}
+        return scope
+    return {}
+
+
+def _pinned(field, operator, values) -> dict:
+    if operator != "is" or not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], str):
+        return {}
+    if field == "job_id":
+        return {"definition": values[0]}
+    states = mapping.FROM_STATUS.get(values[0], frozenset()) if field == "status" else frozenset()
+    return {"state": next(iter(states))} if len(states) == 1 else {}
+
+
+def _scan(definition: str | None = None, state=None) -> list[Execution]:
     found, cursor = [], None
     while True:
-        page = service().page(principal(), limit=SCAN, cursor=cursor)
+        page = service().page(principal(), definition=definition, state=state, limit=SCAN, cursor=cursor)
         found += page.items
         if page.next_cursor is None:
             return found

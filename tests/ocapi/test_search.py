@@ -105,3 +105,18 @@ def test_another_tenant_finds_nothing_of_alice(as_user, runs):
 ])
 def test_bad_searches_are_faults(ocapi, body, type_):
     fault_of(ocapi.call("POST", "/job_execution_search", json=body), 400, type_)
+
+
+@pytest.mark.parametrize("pinned, unpinned", [
+    (term("job_id", "is", "QuickJob"), term("job_id", "one_of", "QuickJob")),
+    ({"filtered_query": {"query": {"match_all_query": {}},
+                         "filter": {"term_filter": {"field": "status", "operator": "is", "values": ["ERROR"]}}}},
+     term("status", "one_of", "ERROR")),
+    ({"bool_query": {"must": [term("job_id", "is", "QuickJob"), term("status", "is", "OK")]}},
+     {"bool_query": {"must": [term("job_id", "one_of", "QuickJob"), term("status", "one_of", "OK")]}}),
+])
+def test_queries_served_from_an_index_find_what_a_full_scan_finds(ocapi, runs, pinned, unpinned):
+    narrowed = search(ocapi, pinned, count=200)
+    scanned = search(ocapi, unpinned, count=200)
+    assert narrowed["total"] == scanned["total"] > 0
+    assert [h["id"] for h in narrowed["hits"]] == [h["id"] for h in scanned["hits"]]
