@@ -27,6 +27,7 @@ from rq import Queue, Worker
 
 from bench.load import drive
 from bench.jobs import noop
+from jobgate import processes
 from jobgate.embedded import EmbeddedRedis
 from jobgate.model import TERMINAL
 from jobgate.store import index_key
@@ -51,15 +52,7 @@ class Processes(list):
 
     @staticmethod
     def stop(*procs: subprocess.Popen) -> None:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        processes.stop(*procs, grace=15)
 
 
 def until(predicate, what: str, timeout: float = 120.0, every: float = 0.01) -> None:

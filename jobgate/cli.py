@@ -10,7 +10,7 @@ import time
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from jobgate import client
+from jobgate import client, processes
 from jobgate.config import Settings
 
 DEV_PRINCIPALS = """# Written by `jobgate up` for local use; point JOBGATE_PRINCIPALS at your own file.
@@ -90,13 +90,7 @@ def up(port: int, workers: int) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        processes.stop(*children)
         if redis_server:
             redis_server.stop()
 

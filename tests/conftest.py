@@ -18,6 +18,7 @@ import pytest
 import redis
 from werkzeug.serving import make_server
 
+from jobgate import processes
 from jobgate.app import create_app
 from jobgate.config import Settings
 from jobgate.embedded import EmbeddedRedis
@@ -69,26 +70,15 @@ def start_worker(env: dict) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def stop_process(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="session")
 def workers(gateway_env):
-    processes = [start_worker(gateway_env) for _ in range(WORKERS)]
+    started = [start_worker(gateway_env) for _ in range(WORKERS)]
     client = redis.Redis.from_url(gateway_env["REDIS_URL"])
     deadline = time.monotonic() + 20
     while len(client.smembers("rq:workers")) < WORKERS and time.monotonic() < deadline:
         time.sleep(0.1)
-    yield processes
-    for process in processes:
-        stop_process(process)
+    yield started
+    processes.stop(*started)
 
 
 class Gateway:

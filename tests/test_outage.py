@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from jobgate import processes
 from jobgate.config import Settings
 from jobgate.embedded import EmbeddedRedis
 from tests.conformance.drivers import all_drivers
-from tests.conftest import TOKENS, Gateway, start_worker, stop_process
+from tests.conftest import TOKENS, Gateway, start_worker
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def own_stack(gateway_env):
     gateway = Gateway(Settings.from_env(env))
     yield server, gateway, worker
     gateway.close()
-    stop_process(worker)
+    processes.stop(worker)
     server.stop()
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -8,10 +8,11 @@ import pytest
 import redis
 from rq.registry import StartedJobRegistry
 
+from jobgate import processes
 from jobgate.auth import Principal
 from tests.conformance.conftest import needs
 from tests.conformance.driver import WireError
-from tests.conftest import start_worker, stop_process
+from tests.conftest import start_worker
 
 
 def canonical(service, driver, ref):
@@ -111,7 +112,7 @@ def processes_with(*markers: bytes) -> list[int]:
 def doomed_worker(gateway_env):
     process = start_worker({**gateway_env, "JOBGATE_QUEUES": "doomed"})
     yield process
-    stop_process(process)
+    processes.stop(process)
 
 
 def test_killed_worker_leaves_a_died_execution_and_nothing_running(driver, service, doomed_worker):

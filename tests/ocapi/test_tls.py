@@ -12,7 +12,8 @@ import time
 import pytest
 import requests
 
-from tests.conftest import ROOT, stop_process
+from jobgate import processes
+from tests.conftest import ROOT
 from tests.ocapi.cli_client import CommandLineClient
 from tests.ocapi.conftest import Ocapi
 from tests.ocapi.check import fault_of
@@ -53,7 +54,7 @@ def https_url(gateway_env, workers, certificate):
             assert server.poll() is None and time.monotonic() < deadline, "the TLS gateway did not come up"
             time.sleep(0.1)
     yield url
-    stop_process(server)
+    processes.stop(server)
 
 
 def test_token_submit_and_poll_over_https(https_url, certificate):
