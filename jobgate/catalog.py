@@ -17,7 +17,7 @@ from croniter import croniter
 
 from jobgate.config import Settings
 from jobgate.connection import PREFIX, guarded
-from jobgate.errors import Invalid
+from jobgate.errors import DefinitionNotFound, Invalid, VersionMismatch
 from jobgate.model import SLUG, Definition, StepSpec, dump, load, now
 
 def _number(value) -> bool:
@@ -169,21 +169,32 @@ class Catalog:
         raws = guarded(lambda: self.redis.mget([self._key(tenant, i.decode()) for i in ids])) if ids else []
         return list(self.jobs.values()) + [load(Definition, json.loads(r)) for r in raws if r]
 
-    def save(self, definition: Definition, *, new: bool) -> Definition:
+    def save(self, definition: Definition, *, new: bool, expected_version: int | None = None) -> Definition:
+        """Create (of two racing creates of one id exactly one wins) or replace the version
+        `expected_version` (a racing update makes this one a VersionMismatch)."""
         if definition.id in self.jobs:
             raise Invalid(f"job {definition.id!r} is an operator catalog job and cannot be changed")
         key = self._key(definition.tenant, definition.id)
         if new:
             definition.seq = guarded(lambda: self.redis.incr(self.seq_key))
-            # SET NX: of two racing creates of one id, exactly one wins
-            if not guarded(lambda: self.redis.set(key, json.dumps(dump(definition)), nx=True)):
-                raise Invalid(f"job {definition.id!r} already exists", id=definition.id)
         owner = f"{definition.tenant}/{definition.id}"
-        pipe = self.redis.pipeline()
-        pipe.set(key, json.dumps(dump(definition)))
-        pipe.zadd(self._index(definition.tenant), {definition.id: definition.seq})
-        pipe.hset(self.refs, mapping={definition.uuid: owner, f"#{definition.seq}": owner})
-        guarded(pipe.execute)
+
+        def write(pipe) -> None:
+            raw = pipe.get(key)
+            if new and raw is not None:
+                raise Invalid(f"job {definition.id!r} already exists", id=definition.id)
+            if not new:
+                current = None if raw is None else json.loads(raw)["version"]
+                if current is None:
+                    raise DefinitionNotFound(f"no job {definition.id!r}", id=definition.id)
+                if expected_version is not None and current != expected_version:
+                    raise VersionMismatch(current=current)
+            pipe.multi()
+            pipe.set(key, json.dumps(dump(definition)))
+            pipe.zadd(self._index(definition.tenant), {definition.id: definition.seq})
+            pipe.hset(self.refs, mapping={definition.uuid: owner, f"#{definition.seq}": owner})
+
+        guarded(lambda: self.redis.transaction(write, key))
         return definition
 
     def delete(self, definition: Definition) -> None:

@@ -66,7 +66,7 @@ class NotRestartable(Conflict):
 
 class VersionMismatch(Conflict):
     """The resource has changed since the given version."""
-    code = "version_mismatch"
+    status, code = 412, "version_mismatch"
 
 
 class Unavailable(JobgateError):

@@ -81,7 +81,8 @@ return 1
 #: Remove an execution with everything that refers to it.
 #: KEYS: 1 record, 2 log, 3 result, 4 plan, 5 seq hash, 6 heartbeat zset,
 #:       7 expiry zset, 8 dependents set, 9 process group.
-#: ARGV: 1 index prefix, 2 id, 3 slot key prefix, 4 states it may be in ("" any):
+#: ARGV: 1 index prefix, 2 id, 3 slot key prefix, 5 expected version ("" any),
+#:       4 states it may be in ("" any):
 #: an execution that expires while still running stays until it ends (its end
 #: puts it back in the expiry index).
 #: Returns 1 when removed, 0 when not.
@@ -93,6 +94,7 @@ if not raw then
   return 0
 end
 local x = cjson.decode(raw)
+if ARGV[5] ~= '' and tostring(x.version) ~= ARGV[5] then return redis.error_reply('VERSION ' .. x.version) end
 if ARGV[4] ~= '' and not string.find(',' .. ARGV[4] .. ',', ',' .. x.state .. ',', 1, true) then return 0 end
 redis.call('ZREM', KEYS[6], ARGV[2])
 for _, k in ipairs(all_keys(ARGV[1], x)) do redis.call('ZREM', k, x.id) end

@@ -96,14 +96,13 @@ class Service:
     def update_definition(self, principal: Principal, ref: str, changes: dict[str, Any],
                           expected_version: int | None = None) -> Definition:
         current = self.definition(principal, ref)
-        if expected_version is not None and expected_version != current.version:
-            raise VersionMismatch(current=current.version)
         kept = {k: v for k, v in dump(current).items() if k in catalog_module.EDITABLE}
         merged = {**kept, **changes, "id": current.id}
         updated = self._build(principal, merged)
         updated = replace(updated, uuid=current.uuid, seq=current.seq, created=current.created,
                           version=current.version + 1)
-        return self.catalog.save(updated, new=False)
+        return self.catalog.save(updated, new=False,
+                                 expected_version=current.version if expected_version is None else expected_version)
 
     def delete_definition(self, principal: Principal, ref: str) -> None:
         self.catalog.delete(self.definition(principal, ref))
@@ -219,12 +218,13 @@ class Service:
         return self.store.transition(execution.id, None, {"cancel_requested": True, "canceled_by": principal.name},
                                      allowed=(State.RUNNING,))
 
-    def delete(self, principal: Principal, ref: str) -> None:
+    def delete(self, principal: Principal, ref: str, expected_version: int | None = None) -> None:
+        """Only ended executions; with `expected_version`, only if nothing changed it since."""
         execution = self.get(principal, ref)
         if not execution.finished:
             raise NotFinished(f"job execution {execution.id} is {execution.state.value}; cancel it first",
                               id=execution.id, state=execution.state.value)
-        self.store.purge(execution.id)
+        self.store.purge(execution.id, expected_version=expected_version)
 
     def set_attributes(self, principal: Principal, ref: str, namespace: str, values: dict[str, Any],
                        expected_version: int | None = None) -> Execution:

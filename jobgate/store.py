@@ -166,12 +166,20 @@ class Store:
         return bool(guarded(lambda: self._heartbeat(
             keys=[self.record_key(execution_id), self.heartbeats], args=[to_ms(now())])))
 
-    def purge(self, execution_id: str, *, only_ended: bool = False) -> bool:
+    def purge(self, execution_id: str, *, only_ended: bool = False, expected_version: int | None = None) -> bool:
+        """Remove it with its log, result, plan and index entries (checking the version if given)."""
         keys = [self.record_key(execution_id), self.log_key(execution_id), self.result_key(execution_id),
                 self.plan_key(execution_id), self.seq_hash, self.heartbeats, self.expiries,
                 self.dependents_key(execution_id), self.process_group_key(execution_id)]
-        return bool(guarded(lambda: self._purge(
-            keys=keys, args=[PREFIX + "ix:", execution_id, self.slot_prefix, _csv(TERMINAL) if only_ended else ""])))
+        args = [PREFIX + "ix:", execution_id, self.slot_prefix, _csv(TERMINAL) if only_ended else "",
+                "" if expected_version is None else str(expected_version)]
+        try:
+            return bool(guarded(lambda: self._purge(keys=keys, args=args)))
+        except redis.ResponseError as exc:
+            reason, _, detail = str(exc).partition(" ")
+            if reason == "VERSION":
+                raise VersionMismatch(current=int(detail)) from None
+            raise
 
     def purge_expired(self, limit: int = 100) -> int:
         """Remove executions past their `expires` time; cheap when none are due."""

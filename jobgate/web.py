@@ -1,8 +1,9 @@
 """What every adapter's blueprint needs, written once.
 
 `DialectBlueprint` authenticates each request in its dialect's credential
-style before the view runs (views marked `@public` excepted), and the small
-accessors give views the service and the caller without touching Redis.
+style before the view runs (views marked `@public` excepted); the small
+accessors give views the service and the caller without touching Redis, and
+`etag` / `if_match` carry the canonical version for conditional requests.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from jobgate.auth import Principal
+from jobgate.errors import Invalid
 from jobgate.service import Service
 
 SERVICE = "jobgate.service"
@@ -28,6 +30,22 @@ def service() -> Service:
 
 def principal() -> Principal:
     return g.principal
+
+
+def etag(version: int) -> dict[str, str]:
+    """Response headers naming a resource's version, for conditional requests."""
+    return {"ETag": f'"{version}"'}
+
+
+def if_match() -> int | None:
+    """The version a request's If-Match names, if it names one."""
+    raw = (request.headers.get("If-Match") or "").strip()
+    if raw in ("", "*"):
+        return None
+    value = raw.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise Invalid("If-Match must be an ETag this API gave", details={"If-Match": ["not an ETag of this API"]})
+    return int(value)
 
 
 def dialect_of(name: str):

@@ -199,3 +199,36 @@ def test_huge_log_offset_is_refused(base_url):
     response = api(base_url, "GET", f"/executions/{ref}/log", params={"offset": str(2**64)})
     assert_fault(response, 422, "invalid")
     wait(base_url, ref)
+
+
+def test_etag_and_if_match_guard_changes(base_url):
+    body = {"id": "Guarded", "steps": [{"type": "sleep", "params": {"seconds": 0}}]}
+    assert api(base_url, "POST", "/definitions", json=body).status_code == 201
+    shown = api(base_url, "GET", "/definitions/Guarded")
+    tag = shown.headers["ETag"]
+    changed = api(base_url, "PATCH", "/definitions/Guarded", json={"description": "one"},
+                  headers={**ALICE, "If-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert_fault(api(base_url, "PATCH", "/definitions/Guarded", json={"description": "two"},
+                     headers={**ALICE, "If-Match": tag}), 412, "version_mismatch")
+    assert api(base_url, "GET", "/definitions/Guarded").json()["description"] == "one"
+    assert_fault(api(base_url, "PATCH", "/definitions/Guarded", json={}, headers={**ALICE, "If-Match": "x"}),
+                 400, "invalid")
+    ref = api(base_url, "POST", "/executions", json={"definition": "Guarded"}).json()["id"]
+    done = wait(base_url, ref)
+    stale = f'"{done["version"] - 1}"'
+    assert_fault(api(base_url, "DELETE", f"/executions/{ref}", headers={**ALICE, "If-Match": stale}),
+                 412, "version_mismatch")
+    current = api(base_url, "GET", f"/executions/{ref}").headers["ETag"]
+    assert api(base_url, "DELETE", f"/executions/{ref}", headers={**ALICE, "If-Match": current}).status_code == 204
+    api(base_url, "DELETE", "/definitions/Guarded")
+
+
+def test_racing_creates_of_one_definition_id_let_exactly_one_win(base_url):
+    from concurrent.futures import ThreadPoolExecutor
+    body = {"id": "Raced", "steps": [{"type": "sleep", "params": {"seconds": 0}}]}
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(r.status_code for r in pool.map(lambda _: api(base_url, "POST", "/definitions", json=body),
+                                                          range(6)))
+    assert statuses == [201, 400, 400, 400, 400, 400]
+    api(base_url, "DELETE", "/definitions/Raced")

@@ -6,6 +6,8 @@ Paths: ``/definitions[/{id}]``, ``/executions[/{id}]``, ``/executions/{id}/cance
 Auth: ``Authorization: Bearer <token>`` (a principal's static or issued token).
 Id style: executions by uuid or integer seq; definitions by id, uuid or seq.
 Paging: ``offset``/``limit`` with ``total``, or ``cursor`` (keyset, from ``next_cursor``).
+Versions: single documents carry ``ETag: "<version>"``; ``If-Match`` on PATCH of a definition
+and DELETE of an execution makes a changed resource a 412 ``version_mismatch``.
 State map: the canonical states, unchanged (``mapping.STATES``).
 Faults: ``{"error": {"code", "message", "details", "request_id"}}`` with the HTTP status.
 Not supported: nothing is left out; this API is the reference the others map onto.

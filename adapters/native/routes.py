@@ -3,7 +3,7 @@ from flask import Response
 from flask.views import MethodView
 
 from jobgate.errors import Invalid
-from jobgate.web import DialectBlueprint, principal, service
+from jobgate.web import DialectBlueprint, etag, if_match, principal, service
 
 from adapters.native import schemas
 from adapters.native.mapping import FROM_WIRE
@@ -31,12 +31,14 @@ def blueprint() -> DialectBlueprint:
     class DefinitionItem(MethodView):
         @blp.response(200, schemas.DefinitionOut)
         def get(self, ref):
-            return service().definition(principal(), ref)
+            definition = service().definition(principal(), ref)
+            return definition, 200, etag(definition.version)
 
         @blp.arguments(schemas.DefinitionPatch(partial=True))
         @blp.response(200, schemas.DefinitionOut)
         def patch(self, body, ref):
-            return service().update_definition(principal(), ref, body)
+            definition = service().update_definition(principal(), ref, body, expected_version=if_match())
+            return definition, 200, etag(definition.version)
 
         @blp.response(204)
         def delete(self, ref):
@@ -63,11 +65,12 @@ def blueprint() -> DialectBlueprint:
     class ExecutionItem(MethodView):
         @blp.response(200, schemas.ExecutionOut)
         def get(self, ref):
-            return service().get(principal(), ref)
+            execution = service().get(principal(), ref)
+            return execution, 200, etag(execution.version)
 
         @blp.response(204)
         def delete(self, ref):
-            service().delete(principal(), ref)
+            service().delete(principal(), ref, expected_version=if_match())
 
     @blp.route("/executions/<ref>/cancel", methods=["POST"])
     @blp.response(200, schemas.ExecutionOut)

@@ -53,7 +53,7 @@ def blueprint(name: str = DIALECT):
             given = request.headers.get("x-dw-resource-state")
             if given and given != documents.resource_state(execution):
                 raise VersionMismatch(current=execution.version)
-            service().delete(principal(), id)
+            service().delete(principal(), id, expected_version=execution.version if given else None)
 
     @blp.route("/<version>/job_execution_search", methods=["POST"])
     @blp.arguments(schemas.SearchRequest)
