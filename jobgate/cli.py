@@ -65,12 +65,12 @@ def up(port: int, workers: int) -> int:
         env["JOBGATE_CATALOG"] = catalog
         # its python steps call examples.jobs, importable from the folder above
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(catalog).parent.parent), env.get("PYTHONPATH")]))
-    token = os.environ.get("JOBGATE_TOKEN", "your token")
+    token, tenant = os.environ.get("JOBGATE_TOKEN", "<token>"), "<tenant>"
     if not env.get("JOBGATE_PRINCIPALS"):
         STATE_DIR.mkdir(exist_ok=True)
         (STATE_DIR / "principals.toml").write_text(DEV_PRINCIPALS)
         env["JOBGATE_PRINCIPALS"] = str((STATE_DIR / "principals.toml").resolve())
-        token = "dev-token"
+        token, tenant = "dev-token", "dev"
     linux = sys.platform.startswith("linux")
     spawn = dict(env=env, preexec_fn=die_with_parent() if linux else None)
     children = [subprocess.Popen([sys.executable, "-m", "jobgate", "serve", "--port", str(port)], **spawn)]
@@ -80,7 +80,7 @@ def up(port: int, workers: int) -> int:
     print(f"credential: Bearer / X-Auth-Token {token}" + ("  (user dev, password dev)" if token == "dev-token" else ""))
     for mounted in dialect.load(Settings.from_env(env).dialects):
         if mounted.example:
-            print(f"  {mounted.name:9} {mounted.example.format(base=base, token=token)}")
+            print(f"  {mounted.name:9} {mounted.example.format(base=base, token=token, tenant=tenant)}")
     print("Ctrl-C stops everything.", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

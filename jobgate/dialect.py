@@ -39,7 +39,7 @@ class Dialect:
     #: further URL prefixes whose faults this dialect renders
     fault_prefixes: tuple[str, ...] = ()
     capabilities: frozenset[str] = field(default_factory=frozenset)
-    #: a curl command line showing the dialect, with {base} and {token} placeholders
+    #: a curl command line showing the dialect, with {base}, {token} and {tenant} placeholders
     example: str = ""
 
     def __post_init__(self):

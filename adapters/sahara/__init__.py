@@ -51,5 +51,5 @@ dialect = Dialect(
     auth="`X-Auth-Token` (static, or from Keystone v3 `/identity/v3`)",
     extra_blueprints=lambda: [(identity.PREFIX, identity.blueprint())],
     capabilities=frozenset({"definitions", "cancel", "delete", "cursor_paging"}),
-    example="curl -H 'X-Auth-Token: {token}' {base}/v1.1/<tenant>/job-executions",
+    example="curl -H 'X-Auth-Token: {token}' {base}/v1.1/{tenant}/job-executions",
 )
