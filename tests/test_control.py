@@ -169,3 +169,19 @@ def test_a_chained_execution_keeps_its_start_time(base_url):
     assert api(base_url, "GET", f"/executions/{second['id']}").json()["state"] == "CREATED"
     done = wait(base_url, second["id"], timeout=30)
     assert done["state"] == "SUCCEEDED" and done["started"] >= iso(start)
+
+
+def test_catalog_schedule_fires_as_its_tenant(base_url):
+    carol = {"Authorization": "Bearer tok-carol"}
+    deadline = time.monotonic() + 20
+    fired = []
+    while len(fired) < 2 and time.monotonic() < deadline:
+        fired = api(base_url, "GET", "/executions", headers=carol, params={"definition": "TickJob"}).json()["items"]
+        time.sleep(0.3)
+    assert len(fired) >= 2
+    assert all(e["trigger"] == "schedule" and e["attributes"]["schedule"]["id"] == "catalog-TickJob" for e in fired)
+    assert len({e["attributes"]["schedule"]["due"] for e in fired}) == len(fired)
+    schedules = api(base_url, "GET", "/schedules", headers=carol).json()["items"]
+    assert [s["cron"] for s in schedules if s["id"] == "catalog-TickJob"] == ["* * * * * */3"]
+    assert api(base_url, "GET", "/executions", params={"definition": "TickJob"}).json()["total"] == 0   # not acme's
+    assert api(base_url, "POST", "/schedules/catalog-TickJob/pause", headers=carol).json()["paused"] is True
