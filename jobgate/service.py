@@ -10,7 +10,7 @@ import math
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterator
 
 from jobgate import catalog as catalog_module
 from jobgate.auth import Authenticator, Credential, Principal, load_principals
@@ -198,6 +198,19 @@ class Service:
                                        state=state.value if state else None, newest_first=newest_first,
                                        offset=offset, limit=limit, after_seq=cursor)
         return Page(items, total, offset, limit)
+
+    def scan(self, principal: Principal, *, definition: str | None = None, state: State | None = None,
+             newest_first: bool = True) -> Iterator[Execution]:
+        """Every execution a filter matches, read a page at a time (keyset): for dialects
+        whose queries the indexes cannot answer directly."""
+        cursor = None
+        while True:
+            page = self.page(principal, definition=definition, state=state, newest_first=newest_first,
+                             limit=self.settings.page_limit, cursor=cursor)
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
 
     def cancel(self, principal: Principal, ref: str) -> Execution:
         """Queued work leaves its queue at once; running work is asked to stop."""

@@ -6,7 +6,7 @@ execution was created; newer versions also give its WebDAV path under
 execution scans the job's executions newest first down to that moment.
 """
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from jobgate.errors import NotFound
 from jobgate.model import Execution
@@ -14,7 +14,9 @@ from jobgate.web import principal, service
 
 NAME = re.compile(r"^Job-(?P<job>.+)-(?P<stamp>\d{17})\.log$")
 STAMP = "%Y%m%d%H%M%S"
-PAGE = 200
+#: Executions are listed by number; numbers and creation times of concurrent submits
+#: may disagree by a moment, so the walk goes this far past the wanted time.
+SETTLE = timedelta(seconds=1)
 
 
 def name(execution: Execution) -> str:
@@ -31,16 +33,14 @@ def find(log_name: str) -> Execution:
     match = NAME.match(log_name)
     if match is None:
         raise NotFound(f"no log {log_name!r}")
-    moment = datetime.strptime(match["stamp"][:14], STAMP).replace(
-        microsecond=int(match["stamp"][14:]) * 1000, tzinfo=timezone.utc)
-    cursor = None
-    while True:
-        page = service().page(principal(), definition=match["job"], limit=PAGE, cursor=cursor)
-        for execution in page.items:
-            if execution.created == moment and execution.log_size > 0:
-                return execution
-            if execution.created < moment:
-                raise NotFound(f"no log {log_name!r}")
-        if page.next_cursor is None:
-            raise NotFound(f"no log {log_name!r}")
-        cursor = page.next_cursor
+    try:
+        moment = datetime.strptime(match["stamp"][:14], STAMP).replace(
+            microsecond=int(match["stamp"][14:]) * 1000, tzinfo=timezone.utc)
+    except ValueError:              # 20261399... is no time: no such log
+        raise NotFound(f"no log {log_name!r}") from None
+    for execution in service().scan(principal(), definition=match["job"]):
+        if execution.created == moment and execution.log_size > 0:
+            return execution
+        if execution.created < moment - SETTLE:     # newest first: the rest are older
+            break
+    raise NotFound(f"no log {log_name!r}")

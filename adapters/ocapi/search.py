@@ -43,7 +43,6 @@ OPERATORS = {
     "less": lambda value, wanted: value is not None and value < wanted[0],
     "less_or_equal": lambda value, wanted: value is not None and value <= wanted[0],
 }
-SCAN = 200
 
 
 def run(request: dict) -> dict:
@@ -87,7 +86,9 @@ def _filter(spec, where: str) -> Match:
         return _range(body, where)
     if kind == "bool_filter":
         parts = [_filter(f, f"{where}.bool_filter.filters") for f in _list(body, "filters", where)]
-        combine = {"and": all, "or": any, "not": lambda results: not any(results)}.get(body.get("operator", "and"))
+        operator = body.get("operator", "and")
+        combine = {"and": all, "or": any, "not": lambda results: not any(results)}.get(operator) \
+            if isinstance(operator, str) else None
         if combine is None:
             raise _enum("bool_filter", body.get("operator"))
         return lambda ex: combine(part(ex) for part in parts)
@@ -98,7 +99,7 @@ def _filter(spec, where: str) -> Match:
 
 def _term(name, operator, values, where: str) -> Match:
     value_of, parse = _field(name, "term_query")
-    test = OPERATORS.get(operator)
+    test = OPERATORS.get(operator) if isinstance(operator, str) else None
     if test is None or name == "status" and operator not in ("is", "one_of"):
         raise _enum("term_query", operator)
     if not isinstance(values, list) or not values:
@@ -165,13 +166,7 @@ def _pinned(field, operator, values) -> dict:
 
 
 def _scan(definition: str | None = None, state=None) -> list[Execution]:
-    found, cursor = [], None
-    while True:
-        page = service().page(principal(), definition=definition, state=state, limit=SCAN, cursor=cursor)
-        found += page.items
-        if page.next_cursor is None:
-            return found
-        cursor = page.next_cursor
+    return list(service().scan(principal(), definition=definition, state=state))
 
 
 def _single(spec, where: str) -> tuple[str, dict]:
@@ -188,7 +183,7 @@ def _list(body: dict, key: str, where: str) -> list:
 
 
 def _field(name, document: str):
-    if name not in FIELDS:
+    if not isinstance(name, str) or name not in FIELDS:
         raise _enum(document, name)
     return FIELDS[name]
 

@@ -257,14 +257,7 @@ def _executions(query: dict, jobs: dict[str, Definition]) -> list[Execution]:
         if not states:
             return []
         state = next(iter(states)) if len(states) == 1 else None
-    found, offset = [], 0
-    while True:
-        page = service().page(principal(), definition=definition, state=state, newest_first=False,
-                              offset=offset, limit=service().settings.page_limit)
-        found += page.items
-        offset += len(page.items)
-        if not page.items or offset >= page.total:
-            return found
+    return list(service().scan(principal(), definition=definition, state=state, newest_first=False))
 
 
 def _cancel(execution: Execution) -> Execution:

@@ -120,3 +120,18 @@ def test_queries_served_from_an_index_find_what_a_full_scan_finds(ocapi, runs, p
     scanned = search(ocapi, unpinned, count=200)
     assert narrowed["total"] == scanned["total"] > 0
     assert [h["id"] for h in narrowed["hits"]] == [h["id"] for h in scanned["hits"]]
+
+
+@pytest.mark.parametrize("query", [
+    {"term_query": {"fields": [["x"]], "operator": "is", "values": ["1"]}},
+    {"term_query": {"fields": ["id"], "operator": ["is"], "values": ["1"]}},
+    {"filtered_query": {"query": {"match_all_query": {}},
+                        "filter": {"bool_filter": {"operator": {}, "filters": [
+                            {"term_filter": {"field": "job_id", "operator": "is", "values": ["QuickJob"]}}]}}}},
+    {"filtered_query": {"query": {"match_all_query": {}},
+                        "filter": {"term_filter": {"field": {}, "operator": "is", "values": ["x"]}}}},
+])
+def test_queries_with_values_of_the_wrong_type_are_faults_not_500s(ocapi, query):
+    response = ocapi.call("POST", "/job_execution_search", json={"query": query})
+    assert response.status_code == 400, response.text
+    assert response.json()["fault"]["type"] in ("EnumConstraintViolationException", "BodyDecodingException")

@@ -50,3 +50,9 @@ def test_log_needs_the_bearer_token_and_the_tenant(finished, as_user):
 def test_unknown_logs_are_not_found(finished, path):
     client, done = finished
     fault_of(client.call("GET", path.format(name=done["log_file_name"])), 404, "NotFoundException", None)
+
+
+@pytest.mark.parametrize("stamp", ["20261399999999999", "99999999999999999", "00000000000000000"])
+def test_a_log_name_that_is_no_time_is_not_found(ocapi, stamp):
+    response = ocapi.call("GET", f"{IMPEX}Job-QuickJob-{stamp}.log")
+    assert response.status_code == 404 and "Traceback" not in response.text
