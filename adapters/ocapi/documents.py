@@ -5,6 +5,7 @@ that ids are the canonical `seq`, that `_resource_state` is a hash of the
 canonical version, and that step records come from the definition's steps.
 """
 import hashlib
+import json
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -34,7 +35,7 @@ def execution(ex: Execution, definition: Definition | None) -> dict:
     steps = None if ex.state in PENDING else [step(ex, n, s, specs.get(s.id)) for n, s in enumerate(ex.steps, 1)]
     return {
         "resource_state": resource_state(ex),
-        "client_id": ex.client_id,
+        "client_id": ex.client_id or ex.principal,     # started elsewhere: who started it
         "duration": ex.duration_ms or 0,
         "end_time": ex.ended,
         "execution_scopes": [SCOPE] if steps else None,
@@ -47,11 +48,17 @@ def execution(ex: Execution, definition: Definition | None) -> dict:
         "log_file_name": logfile.name(ex),
         "log_file_path": logfile.path(ex),
         "modification_time": ex.modified,
-        "parameters": ex.attrs("ocapi").get("parameters"),
+        "parameters": ex.attrs("ocapi").get("parameters") or _parameters(ex.parameters),
         "start_time": ex.started,
         "status": mapping.status_word(ex.state),
         "step_executions": steps or None,
     }
+
+
+def _parameters(values: dict) -> list[dict] | None:
+    """Parameters of an execution started through another dialect, as OCAPI's name/value list."""
+    return [{"name": name, "value": value if isinstance(value, str) else json.dumps(value)}
+            for name, value in values.items()] or None
 
 
 def step(ex: Execution, number: int, record: StepExecution, spec: StepSpec | None) -> dict:

@@ -1,5 +1,6 @@
 """Both mounts, the version range, paging, client ids, submit bodies and deletion over the wire."""
 import pytest
+import requests
 
 from tests.conftest import TOKENS
 from tests.ocapi.conftest import Ocapi
@@ -82,3 +83,12 @@ def test_delete_of_a_finished_execution(ocapi):
     assert response.status_code == 204 and response.content == b""
     assert ocapi.call("GET", path).status_code == 404
     assert ocapi.call("DELETE", path).status_code == 404
+
+
+def test_an_execution_started_elsewhere_shows_who_started_it_and_its_parameters(base_url):
+    started = requests.post(f"{base_url}/api/v1/executions", headers={"Authorization": "Bearer tok-alice"},
+                        json={"definition": "QuickJob", "parameters": {"greeting": "hej", "count": 2}}, timeout=10).json()
+    shown = Ocapi(base_url, TOKENS["alice"], data="/dw/data/v23_2").call(
+        "GET", f"/jobs/QuickJob/executions/{started['seq']}").json()
+    assert shown["client_id"] == "alice"
+    assert {(p["name"], p["value"]) for p in shown["parameters"]} == {("greeting", "hej"), ("count", "2")}
