@@ -149,3 +149,17 @@ def test_keyset_pages_match_the_general_path(api, sahara_base):
             marker = (fast.get("markers") or {}).get("next")
             if marker is None:
                 break
+
+
+def test_a_pathological_name_pattern_is_refused_not_a_stall(api, sahara_base):
+    name = "a" * 45 + "-"
+    created = api("POST", "/jobs", json={"name": name, "type": "Shell"})
+    assert created.status_code == 202, created.text
+    job_id = created.json()["job"]["id"]
+    execution = api("POST", f"/jobs/{job_id}/execute", json={"cluster_id": CLUSTER}).json()["job_execution"]
+    finished(sahara_base, execution["id"])
+    assert_fault(api("GET", "/job-executions", params={"job.name": "^(a|aa)+$"}), 400, "INVALID_DATA")
+    assert [e["id"] for e in api("GET", "/job-executions", params={"job.name": "^a{45}-$"}).json()["job_executions"]] \
+        == [execution["id"]]
+    api("DELETE", f"/job-executions/{execution['id']}")
+    api("DELETE", f"/jobs/{job_id}")
