@@ -26,11 +26,14 @@ class Lifecycle:
         self.store, self.queue = store, queue
 
     def settle(self, ended: Execution) -> None:
-        """Release or cancel the executions waiting on one that just ended."""
+        """Release or cancel the executions waiting on one that just ended; remove it
+        if a delete was asked for while it ran."""
         for dependent_id in self.store.dependents(ended.id):
             dependent = self.store.get(dependent_id)
             if dependent is not None and dependent.state is State.CREATED:
                 self.release_if_ready(dependent)
+        if ended.delete_on_end:
+            self.store.purge(ended.id, only_ended=True)
 
     def release_if_ready(self, waiting: Execution) -> None:
         prerequisites = [self.store.get(ref) for ref in waiting.after]

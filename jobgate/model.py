@@ -158,6 +158,7 @@ class Execution:
     restart_of: str | None = None
     attempt: int = 1
     cancel_requested: bool = False
+    delete_on_end: bool = False           # a delete asked for while it ran: gone once it ends
     canceled_by: str | None = None
     queue: str = "default"
     version: int = 1

@@ -231,13 +231,25 @@ class Service:
         return self.store.transition(execution.id, None, {"cancel_requested": True, "canceled_by": principal.name},
                                      allowed=(State.RUNNING,))
 
-    def delete(self, principal: Principal, ref: str, expected_version: int | None = None) -> None:
-        """Only ended executions; with `expected_version`, only if nothing changed it since."""
+    def delete(self, principal: Principal, ref: str, expected_version: int | None = None, *,
+               when_ended: bool = False) -> None:
+        """Only ended executions (with `expected_version`, only if nothing changed it since).
+
+        `when_ended`, for dialects whose delete also stops the work (Sahara): an unfinished
+        execution is canceled and removed as soon as it ends."""
         execution = self.get(principal, ref)
-        if not execution.finished:
+        if execution.finished:
+            self.store.purge(execution.id, expected_version=expected_version)
+            return
+        if not when_ended:
             raise NotFinished(f"job execution {execution.id} is {execution.state.value}; cancel it first",
                               id=execution.id, state=execution.state.value)
-        self.store.purge(execution.id, expected_version=expected_version)
+        try:
+            self.store.transition(execution.id, None, {"delete_on_end": True},
+                                  allowed=[s for s in State if not s.terminal], expected_version=expected_version)
+            self.cancel(principal, execution.id)
+        except Conflict:          # it ended meanwhile: remove it now (settle did, if it saw the flag)
+            self.store.purge(execution.id, only_ended=True)
 
     def set_attributes(self, principal: Principal, ref: str, namespace: str, values: dict[str, Any],
                        expected_version: int | None = None) -> Execution:

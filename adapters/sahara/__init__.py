@@ -10,7 +10,10 @@ Auth: ``X-Auth-Token`` (a principal's static token, or one issued by ``/identity
 for a user name and password, scoped to the principal's tenant as project; it expires after
 ``JOBGATE_TOKEN_TTL``). The URL's ``{tenant_id}`` must be the token's tenant, else 401.
 Id style: executions by uuid (their integer seq also resolves); jobs by the definition's stable
-uuid. Job names are definition ids (catalog jobs show their id, since a title may have spaces).
+uuid. Templates created here get a generated definition id and keep their Sahara name (renames
+free the old name); catalog jobs show their id as name, since a title may have spaces.
+DELETE of an unfinished execution cancels it and removes it once it has stopped (204), as
+Sahara deletes in the background.
 Paging: ``limit`` + exclusive ``marker`` with ``markers: {prev, next}`` present when either is set
 or a marker was sent; ``sort_by`` (``-`` for descending): executions ``id``, ``job_template``,
 ``cluster``, ``status``, jobs ``id``, ``name``, ``type``, ``created_at``, ``updated_at``; other
@@ -35,9 +38,9 @@ Executions take ``job_configs.configs`` and ``.params`` (params win) as paramete
 the ``args`` parameter.
 Not supported: clusters, data sources and job binaries (ids are kept and echoed, never resolved:
 ``cluster_id`` stays required, ``mains``/``libs`` show as ``{id, name}``); suspend (400
-INVALID_REFERENCE, as for an engine without it); deleting a RUNNING execution (cancel first: 400
-DELETION_FAILED, where Sahara deletes it in the background); other tenants' ``is_public``
-executions stay invisible (the service is strictly tenant-scoped).
+INVALID_REFERENCE, as for an engine without it); other tenants' ``is_public`` executions
+and templates stay invisible: jobgate keeps tenants apart (a tenant never sees another's
+jobs), which outranks Sahara's sharing.
 """
 from jobgate.dialect import Dialect, header_token
 

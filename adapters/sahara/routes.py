@@ -1,6 +1,7 @@
 """Sahara EDP v1.1 routes under /v1.1/{tenant_id}: parse, call the service, dump."""
 from __future__ import annotations
 
+import uuid
 from operator import itemgetter
 
 from flask import g, request
@@ -84,9 +85,8 @@ def blueprint() -> DialectBlueprint:
             if execution.attrs(NAMESPACE).get("is_protected"):
                 raise Refused("DELETION_FAILED", f"JobExecution with id '{execution.id}' could not be deleted "
                                                  "because it's marked as protected")
-            if execution.state in (State.CREATED, State.QUEUED):
-                _cancel(execution)            # Sahara cancels what it deletes; queued work ends at once
-            service().delete(principal(), execution.id)
+            # Sahara cancels what it deletes and removes it once it has stopped
+            service().delete(principal(), execution.id, when_ended=True)
 
     @blp.route("/<tenant_id>/job-executions/<ref>/refresh-status")
     @blp.response(200, schemas.JobExecutionEnvelope)
@@ -123,7 +123,7 @@ def blueprint() -> DialectBlueprint:
             attributes = {k: body[k] for k in ("type", "mains", "libs", "interface", "is_public", "is_protected")
                           if body.get(k) is not None}
             definition = service().create_definition(principal(), {
-                "id": body["name"], "name": body["name"], "description": body.get("description", ""),
+                "id": uuid.uuid4().hex, "name": body["name"], "description": body.get("description", ""),
                 "steps": [{"id": body["type"], **step}], "attributes": {NAMESPACE: attributes}})
             return {"job": records.job(definition)}
 
@@ -137,6 +137,9 @@ def blueprint() -> DialectBlueprint:
         @blp.response(202, schemas.JobEnvelope)
         def patch(self, body, ref):
             definition = service().definition(principal(), ref)
+            if definition.source == "catalog":
+                raise Refused("UPDATE_FAILED", f"Job with id '{definition.uuid}' could not be updated because "
+                                               "it is an operator catalog job")
             _check_update(definition.uuid, "Job", records.job(definition), body)
             if "name" in body:
                 _check_name_free(body["name"], definition.id)
@@ -282,8 +285,7 @@ def _check_update(object_id: str, kind: str, current: dict, changes: dict) -> No
 
 
 def _check_name_free(name: str, own_id: str | None = None) -> None:
-    """Names are unique per tenant; a new template also takes its name as its definition id."""
-    others = [job for job in service().definitions(principal()) if job.id != own_id]
-    taken = {records.job(job)["name"] for job in others} | ({job.id for job in others} if own_id is None else set())
+    """Names are unique among the templates a tenant sees (its own and the catalog's)."""
+    taken = {records.job(job)["name"] for job in service().definitions(principal()) if job.id != own_id}
     if name in taken:
         raise Refused("NAME_ALREADY_EXISTS", f"Job with name '{name}' already exists")

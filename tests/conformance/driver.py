@@ -37,6 +37,9 @@ class WireDriver:
     capabilities: frozenset[str] = frozenset()
     #: the canonical state a dialect shows for a run whose worker died
     died_as: str = "DIED"
+    #: whether deleting an unfinished execution cancels it and removes it once it ends
+    #: (Sahara) rather than being refused as not finished
+    deletes_unfinished: bool = False
 
     def __init__(self, base_url: str, token: str | None):
         self.base_url = base_url

@@ -1,5 +1,6 @@
 """The Sahara wire itself, over HTTP: object fields, paging markers, faults, tenant in the URL."""
 import re
+import time
 
 import pytest
 import requests
@@ -112,14 +113,24 @@ def test_tenant_in_the_url_must_be_the_tokens(sahara_base):
     assert_fault(Api(sahara_base)("GET", "/no-such-thing"), 404, "NOT_FOUND")
 
 
-def test_running_execution_cannot_be_deleted_until_canceled(api, sahara_base):
+def test_deleting_a_running_execution_cancels_it_then_it_is_gone(api, sahara_base, service):
     _, execution = run(api, job="SlowJob")
     driver = Driver(sahara_base, "tok-alice")
     driver.wait(execution["id"], until={"RUNNING"})
-    assert_fault(api("DELETE", f"/job-executions/{execution['id']}"), 400, "DELETION_FAILED")
-    driver.cancel(execution["id"])
-    assert driver.wait(execution["id"]).state == "CANCELED"
     assert api("DELETE", f"/job-executions/{execution['id']}").status_code == 204
+    assert service.store.get(execution["id"]).cancel_requested
+    deadline = time.monotonic() + 20
+    while api("GET", f"/job-executions/{execution['id']}").status_code != 404 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert_fault(api("GET", f"/job-executions/{execution['id']}"), 404, "NOT_FOUND")
+    assert service.store.get(execution["id"]) is None
+
+
+def test_deleting_a_queued_execution_removes_it_at_once(api, service):
+    _, routed = run(api, cluster_id=PARKED_CLUSTER)
+    assert api("DELETE", f"/job-executions/{routed['id']}").status_code == 204
+    assert_fault(api("GET", f"/job-executions/{routed['id']}"), 404, "NOT_FOUND")
+    assert routed["id"].encode() not in service.redis.lrange("rq:queue:parked", 0, -1)
 
 
 def test_operator_maps_a_cluster_to_its_queue(api, sahara_base, service):
@@ -163,3 +174,16 @@ def test_a_pathological_name_pattern_is_refused_not_a_stall(api, sahara_base):
         == [execution["id"]]
     api("DELETE", f"/job-executions/{execution['id']}")
     api("DELETE", f"/jobs/{job_id}")
+
+
+def test_a_renamed_template_frees_its_old_name_and_catalog_templates_are_read_only(api):
+    created = api("POST", "/jobs", json={"name": "alpha-template", "type": "Shell"}).json()["job"]
+    renamed = api("PATCH", f"/jobs/{created['id']}", json={"name": "beta-template"})
+    assert renamed.status_code == 202 and renamed.json()["job"]["name"] == "beta-template"
+    again = api("POST", "/jobs", json={"name": "alpha-template", "type": "Shell"})
+    assert again.status_code == 202, again.text
+    assert_fault(api("POST", "/jobs", json={"name": "beta-template", "type": "Shell"}), 400, "NAME_ALREADY_EXISTS")
+    catalog = api("GET", "/jobs", params={"name": "QuickJob"}).json()["jobs"][0]["id"]
+    assert_fault(api("PATCH", f"/jobs/{catalog}", json={"is_protected": False}), 400, "UPDATE_FAILED")
+    for job in (created["id"], again.json()["job"]["id"]):
+        api("DELETE", f"/jobs/{job}")

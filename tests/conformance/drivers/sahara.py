@@ -24,6 +24,7 @@ class Driver(WireDriver):
     name = "sahara"
     capabilities = frozenset({"cancel", "delete", "paging"})
     died_as = "FAILED"          # Sahara has no word for it: FAILED, the reason in info
+    deletes_unfinished = True   # Sahara cancels what it deletes, and removes it once stopped
     tenants = _tenants()
 
     def _call(self, method, path, **kwargs):
