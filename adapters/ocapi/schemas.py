@@ -5,7 +5,7 @@ alphabetical. Properties without a value are left out (as the samples leave
 out `end_time` while running), and properties newer versions added appear
 from the version where the reference first shows them.
 """
-from marshmallow import EXCLUDE, Schema, fields, post_dump, pre_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, pre_load, validate, validates
 
 from jobgate.fields import Timestamp
 
@@ -17,6 +17,9 @@ SINCE = {"parameters": (23, 2), "log_file_path": (25, 6)}
 INT_MAX = 2**31 - 1
 #: job_execution_parameter constraints: no leading or trailing blanks
 NOT_BLANK = validate.Regexp(r"^(\S|\S.*\S)$", error="must not be blank or start or end with blanks")
+#: parameter names reach steps as environment variable names: printable text, not blank
+NAME = validate.Regexp(r"^(?![\s\S]*[\x00-\x1f\x7f])(\S|\S.*\S)$",
+                       error="must not be blank, start or end with blanks, or hold control characters")
 
 
 class Document(Schema):
@@ -124,7 +127,7 @@ class PageQuery(Schema):
 
 
 class ParameterIn(Schema):
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=256), NOT_BLANK])
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=256), NAME])
     #: sfcc-ci sends `null` for `job:run Job flag` (no `=`): taken as an empty value
     value = fields.String(required=True, allow_none=True, validate=[validate.Length(max=1000), NOT_BLANK])
 
@@ -136,6 +139,13 @@ class JobExecutionRequest(Schema):
     def null_is_empty(self, data, **kwargs):
         """A JSON `null` body (sfcc-ci's JS API with no parameters) means no parameters."""
         return {} if data is None else data
+
+    @validates("parameters")
+    def names_once(self, value, **kwargs):
+        """One value per name: a repeated name would run with one and echo both."""
+        names = [p["name"] for p in value if isinstance(p, dict) and "name" in p]
+        if len(names) != len(set(names)):
+            raise ValidationError("a parameter name is given twice")
 
 
 class Sort(Schema):

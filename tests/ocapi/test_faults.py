@@ -77,6 +77,8 @@ def test_out_of_range_paging_is_malformed_parameter(ocapi, query):
     ('{"parameters": [{"name": "a", "value": ""}]}', "BodyDecodingException"),
     ('{"parameters": [{"name": "a", "value": "%s"}]}' % ("x" * 1001), "BodyDecodingException"),
     ('{"parameters": [{"name": "%s", "value": "b"}]}' % ("n" * 257), "BodyDecodingException"),
+    ('{"parameters": [{"name": "a\\u0000b", "value": "b"}]}', "BodyDecodingException"),
+    ('{"parameters": [{"name": "a", "value": "b"}, {"name": "a", "value": "c"}]}', "BodyDecodingException"),
     ('[]', "BodyDecodingException"),
     ('{"parameters": null}', "BodyDecodingException"),
     ('{"parameters": [{"name": "a", "value": 5}]}', "BodyDecodingException"),
