@@ -6,7 +6,6 @@ principal's tenant raise the same NotFound as a missing id.
 """
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -17,18 +16,15 @@ from jobgate.auth import Authenticator, Credential, Principal, load_principals
 from jobgate.catalog import Catalog
 from jobgate.config import Settings
 from jobgate.connection import connect, guarded
-from jobgate.errors import Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotRestartable, VersionMismatch
-from jobgate.model import SLUG, Definition, Execution, State, StepExecution, dump, now, to_ms
+from jobgate.checks import MAX_OFFSET, check_times, finite, is_ref
+from jobgate.errors import Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotRestartable
 from jobgate.lifecycle import SUCCESS, Housekeeper, Lifecycle
+from jobgate.model import SLUG, Definition, Execution, State, StepExecution, dump, now, to_ms
 from jobgate.queue import JobQueue
 from jobgate.schedules import ScheduleBook
 from jobgate.store import Store
 
 
-#: Offsets past this are empty pages anyway; Redis takes no larger index.
-MAX_OFFSET = 2**31 - 1
-#: The furthest ahead a start or an expiry may be set.
-HORIZON = timedelta(days=3660)
 #: Ended executions a restart may follow.
 RESTARTABLE = (State.FAILED, State.DIED, State.CANCELED)
 
@@ -130,8 +126,8 @@ class Service:
         `queue` overrides the definition's RQ queue (a dialect may route by its own notion,
         such as Sahara's cluster ids)."""
         definition = self.definition(principal, ref)
-        _check_times(start_at=start_at, expires=expires, expire_after=expire_after)
-        if not _finite(parameters):
+        check_times(start_at=start_at, expires=expires, expire_after=expire_after)
+        if not finite(parameters):
             raise Invalid("parameters hold a number that is not finite", details={"parameters": ["not finite"]})
         if queue is not None and not SLUG.match(queue):
             raise Invalid(f"queue {queue!r} is not a valid queue name", details={"queue": ["must be a slug"]})
@@ -176,7 +172,7 @@ class Service:
 
     def get(self, principal: Principal, ref: str) -> Execution:
         self.housekeeper.run()
-        found = self.store.get(ref) if _is_ref(ref) else None
+        found = self.store.get(ref) if is_ref(ref) else None
         if found is not None and found.finished and found.expires and found.expires <= now():
             self.store.purge(found.id, only_ended=True)
             found = None
@@ -270,7 +266,7 @@ class Service:
     def set_expiry(self, principal: Principal, ref: str, *, at: datetime | None = None,
                    after_end: float | None = None) -> Execution:
         """Expire at a time, or a duration after the end; then it is gone with its log and result."""
-        _check_times(expires=at, expire_after=after_end, allow_past=True)
+        check_times(expires=at, expire_after=after_end, allow_past=True)
         execution = self.get(principal, ref)
         if after_end is not None and execution.finished:
             at = execution.ended + timedelta(seconds=after_end)
@@ -286,34 +282,3 @@ class Service:
     def ready(self) -> dict[str, Any]:
         guarded(self.redis.ping)
         return {"redis": "ok", "workers": self.queue.live_workers()}
-
-
-def _check_times(*, start_at: datetime | None = None, expires: datetime | None = None,
-                 expire_after: float | None = None, allow_past: bool = False) -> None:
-    """Times a client may ask for: within the horizon; a new execution's expiry not already past."""
-    stamp = now()
-    problems = {}
-    if start_at is not None and start_at > stamp + HORIZON:
-        problems["start_at"] = ["more than ten years ahead"]
-    if expires is not None and not (allow_past or stamp < expires) or expires and expires > stamp + HORIZON:
-        problems["expires_at"] = ["must be in the future, within ten years"]
-    if expire_after is not None and not 0 <= expire_after <= HORIZON.total_seconds():
-        problems["expire_after"] = ["must be between 0 s and ten years"]
-    if problems:
-        raise Invalid("the requested times are out of range", details=problems)
-
-
-def _finite(value) -> bool:
-    """JSON parsers accept 1e400 and NaN; no JSON client could read them back."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, dict):
-        return all(_finite(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_finite(v) for v in value)
-    return True
-
-
-def _is_ref(ref) -> bool:
-    text = str(ref)
-    return text.isdigit() or bool(SLUG.match(text))

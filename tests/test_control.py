@@ -3,10 +3,7 @@ forced cancel, later and after, cron schedules, client heartbeats and expiry."""
 import time
 from datetime import datetime, timedelta, timezone
 
-import pytest
-import requests
-
-from tests.test_native_api import ALICE, api, assert_fault, wait
+from tests.test_native_api import api, assert_fault, wait
 
 
 def submit(base_url, definition, **body):

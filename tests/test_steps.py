@@ -1,6 +1,5 @@
 """Tests for workers/steps.py with real subprocesses and a real local HTTP server."""
 import json
-import os
 import socket
 import threading
 import time

@@ -129,17 +129,17 @@ class Run:
     def _attempts(self, execution, plan, deadline: float | None) -> tuple[State, int, str]:
         """The run's attempts (1 + retries), all within the one job deadline."""
         attempts = 1 + int(plan.get("retries") or 0)
-        for attempt in range(1, attempts + 1):
-            if attempt > 1:
-                self.log(f"attempt {attempt - 1} of {attempts} failed: {message}; retrying")
-                if self.cancel.wait(float(plan.get("retry_delay") or 0)):
-                    return State.CANCELED, 143, "canceled"
-                execution.steps = [StepExecution(s.id, s.type, s.description) for s in execution.steps]
-                self.store.transition(self.execution_id, None, {"attempt": attempt})
+        attempt = 1
+        while True:
             state, code, message = self._run_steps(execution, plan, deadline)
-            if state is not State.FAILED:
-                break
-        return state, code, message
+            if state is not State.FAILED or attempt == attempts:
+                return state, code, message
+            self.log(f"attempt {attempt} of {attempts} failed: {message}; retrying")
+            if self.cancel.wait(float(plan.get("retry_delay") or 0)):
+                return State.CANCELED, 143, "canceled"
+            attempt += 1
+            execution.steps = [StepExecution(s.id, s.type, s.description) for s in execution.steps]
+            self.store.transition(self.execution_id, None, {"attempt": attempt})
 
     def _run_steps(self, execution, plan, deadline: float | None) -> tuple[State, int, str]:
         steps = execution.steps

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from marshmallow import INCLUDE
 
 from jobgate.errors import Conflict, NotFound
-from jobgate.model import Definition, Execution, State
+from jobgate.model import Definition, Execution
 from jobgate.web import DialectBlueprint, principal, service
 
 from adapters.sahara import records, schemas

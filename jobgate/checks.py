@@ -1,0 +1,44 @@
+"""Limits on values clients send, checked once for every dialect."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from jobgate.errors import Invalid
+from jobgate.model import SLUG, now
+
+#: Offsets past this are empty pages anyway; Redis takes no larger index.
+MAX_OFFSET = 2**31 - 1
+#: The furthest ahead a start or an expiry may be set.
+HORIZON = timedelta(days=3660)
+
+
+def check_times(*, start_at: datetime | None = None, expires: datetime | None = None,
+                 expire_after: float | None = None, allow_past: bool = False) -> None:
+    """Times a client may ask for: within the horizon; a new execution's expiry not already past."""
+    stamp = now()
+    problems = {}
+    if start_at is not None and start_at > stamp + HORIZON:
+        problems["start_at"] = ["more than ten years ahead"]
+    if expires is not None and not (allow_past or stamp < expires) or expires and expires > stamp + HORIZON:
+        problems["expires_at"] = ["must be in the future, within ten years"]
+    if expire_after is not None and not 0 <= expire_after <= HORIZON.total_seconds():
+        problems["expire_after"] = ["must be between 0 s and ten years"]
+    if problems:
+        raise Invalid("the requested times are out of range", details=problems)
+
+
+def finite(value) -> bool:
+    """JSON parsers accept 1e400 and NaN; no JSON client could read them back."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(finite(v) for v in value)
+    return True
+
+
+def is_ref(ref) -> bool:
+    text = str(ref)
+    return text.isdigit() or bool(SLUG.match(text))
