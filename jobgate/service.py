@@ -92,6 +92,8 @@ class Service:
     def update_definition(self, principal: Principal, ref: str, changes: dict[str, Any],
                           expected_version: int | None = None) -> Definition:
         current = self.definition(principal, ref)
+        if current.source == "catalog":
+            raise Invalid(f"job {current.id!r} is an operator catalog job and cannot be changed", id=current.id)
         kept = {k: v for k, v in dump(current).items() if k in catalog_module.EDITABLE}
         merged = {**kept, **changes, "id": current.id}
         updated = self._build(principal, merged)

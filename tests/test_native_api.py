@@ -62,6 +62,8 @@ def test_api_created_definitions_cannot_run_shell(base_url):
 
 def test_catalog_definitions_are_read_only(base_url):
     assert_fault(api(base_url, "DELETE", "/definitions/QuickJob"), 400, "invalid")
+    error = assert_fault(api(base_url, "PATCH", "/definitions/QuickJob", json={"description": "x"}), 400, "invalid")
+    assert "catalog" in error["message"]
 
 
 def test_execution_document_records_steps_progress_and_result(base_url):
