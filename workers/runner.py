@@ -94,6 +94,9 @@ class Run:
             watcher.stop()
         if watcher.ended:       # the watcher already ended it (timeout / forced cancel)
             return
+        if state is State.CANCELED:
+            asked = self.store.get(self.execution_id)
+            message = f"canceled by {asked.canceled_by}" if asked and asked.canceled_by else "canceled"
         progress = self._pending_progress
         if state is State.SUCCEEDED:
             progress = {**dump(execution.progress), **(progress or {}), "percent": 100.0}

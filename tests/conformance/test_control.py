@@ -67,6 +67,7 @@ def test_cancel_running_kills_the_whole_process_group(driver, service):
     driver.cancel(ref)
     assert driver.wait(ref).state == "CANCELED"
     assert gone(pid), f"step child {pid} survived the cancel"
+    assert canonical(service, driver, ref).message == "canceled by alice"
 
 
 def test_delete_of_running_execution_is_refused_or_stops_it(driver, service):
