@@ -14,7 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 #: Ids that reach Redis keys: definition ids, tenants, dialect names.
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
@@ -197,28 +197,32 @@ def dump(obj) -> dict[str, Any]:
     return out
 
 
+def _as_list(value):
+    return [] if value == {} else value       # Lua's cjson writes an empty list as {}
+
+
+def _keep(value):
+    return value
+
+
 @functools.lru_cache(maxsize=None)
-def _kinds(cls) -> dict[str, str]:
-    return {f.name: str(f.type) for f in dataclasses.fields(cls)}
+def _converters(cls) -> dict[str, Callable[[Any], Any]]:
+    """For each field of `cls`, how its stored value becomes the field's value."""
+    nested = {"state": State, "progress": lambda v: load(Progress, v),
+              "steps": lambda v: [load(StepExecution if cls is Execution else StepSpec, x) for x in _as_list(v)]}
+    converters = {}
+    for f in dataclasses.fields(cls):
+        kind = str(f.type)
+        if f.name in nested:
+            converters[f.name] = nested[f.name]
+        elif "datetime" in kind:
+            converters[f.name] = from_ms
+        else:
+            converters[f.name] = _as_list if kind.startswith("list") else _keep
+    return converters
 
 
 def load(cls, data: dict[str, Any]):
     """Inverse of dump; tolerant of unknown keys and of Lua's `{}` for `[]`."""
-    kinds = _kinds(cls)
-    kwargs = {}
-    for key, value in data.items():
-        kind = kinds.get(key)
-        if kind is None:
-            continue
-        if value == {} and kind.startswith("list"):
-            value = []
-        if "datetime" in kind and value is not None:
-            value = from_ms(value)
-        elif key == "state":
-            value = State(value)
-        elif key == "steps":
-            value = [load(StepExecution if cls is Execution else StepSpec, v) for v in value]
-        elif key == "progress":
-            value = load(Progress, value)
-        kwargs[key] = value
-    return cls(**kwargs)
+    converters = _converters(cls)
+    return cls(**{key: converters[key](value) for key, value in data.items() if key in converters})
