@@ -82,10 +82,11 @@ def test_chain_runs_in_order(base_url):
 
 
 def test_chain_after_a_failure_is_canceled_naming_the_cause(base_url):
-    first = submit(base_url, "FailingJob")
+    # the failing one waits two seconds, so the chain is in place before it fails
+    first = submit(base_url, "FailingJob", start_at=iso(datetime.now(timezone.utc) + timedelta(seconds=2)))
     second = submit(base_url, "QuickJob", after=[first["id"]])
     third = submit(base_url, "QuickJob", after=[second["id"]])
-    assert wait(base_url, first["id"])["state"] == "FAILED"
+    assert wait(base_url, first["id"], timeout=30)["state"] == "FAILED"
     for waiting, cause in ((second, first), (third, second)):
         done = wait_state(base_url, waiting["id"], "CANCELED")
         assert cause["id"] in done["message"] and "prerequisite" in done["message"]
