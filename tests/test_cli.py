@@ -66,6 +66,7 @@ def test_up_serves_the_example_catalog_and_stops_everything_on_ctrl_c(jobgate_up
                            env=env, capture_output=True, text=True, timeout=30)
     schedules = subprocess.run([sys.executable, "-m", "jobgate", "schedule", "ls", "--url", base], env=env,
                                capture_output=True, text=True, timeout=30).stdout
+    assert added.returncode == 0 and added.stdout.strip()
     assert added.stdout.strip() in schedules and "0 3 * * *" in schedules
     assert redis_alive(sock)
     process.send_signal(signal.SIGINT)

@@ -1,6 +1,7 @@
 """The native API over HTTP: definitions, executions, logs, faults, OpenAPI."""
 import json
 import time
+from datetime import datetime
 
 import pytest
 import requests
@@ -73,7 +74,8 @@ def test_execution_document_records_steps_progress_and_result(base_url):
     assert done["progress"]["percent"] == 100.0
     assert done["parameters"] == {"count": 4}
     assert [s["state"] for s in done["steps"]] == ["SUCCEEDED", "SUCCEEDED"]
-    assert done["started"] <= done["ended"] and done["duration_ms"] >= 0
+    started, ended = (datetime.fromisoformat(done[k].replace("Z", "+00:00")) for k in ("started", "ended"))
+    assert done["duration_ms"] == round((ended - started).total_seconds() * 1000)
     assert api(base_url, "GET", f"/executions/{ref}/result").json() == {"result": {"counted": 4}}
     assert api(base_url, "GET", f"/executions/{done['seq']}").json()["id"] == ref
 
@@ -147,7 +149,7 @@ def test_routing_errors_use_the_dialect_format(base_url):
 def test_openapi_document_and_docs_page(base_url):
     spec = requests.get(f"{base_url}/api/v1/openapi.json", timeout=10).json()
     assert spec["info"]["title"] == "jobgate native API"
-    assert "/api/v1/executions" in spec["paths"] or "/executions" in str(spec["paths"])
+    assert {"/api/v1/executions", "/api/v1/executions/{ref}", "/api/v1/definitions"} <= set(spec["paths"])
     docs = requests.get(f"{base_url}/api/v1/docs", timeout=10)
     assert docs.status_code == 200 and "redoc" in docs.text.lower()
 
@@ -161,9 +163,7 @@ def test_health_and_readiness(base_url):
 def test_redis_unreachable_is_503_in_dialect_format(gateway_env, tmp_path):
     settings = Settings.from_env({**gateway_env, "REDIS_URL": f"unix://{tmp_path}/absent.sock"})
     client = create_app(settings).test_client()
-    started = time.monotonic()
     response = client.get("/api/v1/executions", headers=ALICE)
-    assert time.monotonic() - started < 5
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "unavailable"
     assert client.get("/readyz").status_code == 503

@@ -2,7 +2,6 @@
 the same gateway and worker go on, and nothing acknowledged is lost."""
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -38,10 +37,8 @@ def test_outage_answers_503_then_everything_resumes(own_stack):
     parked = native.submit("ParkedJob")
     server.stop()
     for name, driver in drivers.items():
-        started = time.monotonic()
         with pytest.raises(Exception) as caught:
             driver.page("QuickJob", 0, 1) if "paging" in driver.capabilities else driver.get(parked)
-        assert time.monotonic() - started < 3, name
         assert (getattr(caught.value, "status", None), getattr(caught.value, "kind", None)) == (503, "unavailable"), name
     server.start()
     assert native.get(parked).state == "QUEUED"
