@@ -154,7 +154,7 @@ class Execution:
     progress: Progress = field(default_factory=Progress)
     steps: list[StepExecution] = field(default_factory=list)
     has_result: bool = False
-    log_size: int = 0
+    log_size: int = 0                     # derived on read from the log's length, never stored
     restart_of: str | None = None
     attempt: int = 1
     cancel_requested: bool = False

@@ -36,8 +36,12 @@ def _csv(states: Iterable[State]) -> str:
 OPAQUE = ("parameters", "attributes")
 
 
+#: Fields derived on every read (the log's length), never written.
+DERIVED = ("log_size",)
+
+
 def _at_rest(fields: dict) -> dict:
-    return {k: json.dumps(v) if k in OPAQUE else v for k, v in fields.items()}
+    return {k: json.dumps(v) if k in OPAQUE else v for k, v in fields.items() if k not in DERIVED}
 
 
 def _execution(raw) -> Execution:

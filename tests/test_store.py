@@ -119,3 +119,10 @@ def test_a_script_failure_is_not_taken_for_a_conflict(store):
     with pytest.raises(redis_lib.ResponseError):
         store.transition(execution.id, None, {"expire_after": float("inf")}, )
     store.transition(execution.id, State.CANCELED)
+
+
+def test_the_log_size_is_read_from_the_log_never_stored(store):
+    execution = new_execution(store)
+    assert b"log_size" not in store.redis.get(store.record_key(execution.id))
+    store.append_log(execution.id, "twelve bytes")
+    assert store.get(execution.id).log_size == 12
