@@ -27,10 +27,10 @@ from rq import Queue, Worker
 
 from bench.load import drive
 from bench.jobs import noop
-from jobgate import processes
-from jobgate.embedded import EmbeddedRedis
+from jobgate.tools import processes
+from jobgate.tools.embedded import EmbeddedRedis
 from jobgate.model import TERMINAL
-from jobgate.store import index_key
+from jobgate.store.keys import index as index_key
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = ["--worker-class", "gthread", "--workers", "1", "--threads", "8"]   # the Procfile's web: line

@@ -8,8 +8,8 @@ from flask import Flask, jsonify, request
 
 def gateway():
     """jobgate as operators run it (`gunicorn 'bench.tasks:gateway()'`), configured by env."""
-    from jobgate.app import create_app
-    from jobgate.config import Settings
+    from jobgate.kit.app import create_app
+    from jobgate.settings import Settings
     return create_app(Settings.from_env(os.environ))
 
 

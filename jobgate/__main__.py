@@ -1,6 +1,6 @@
 """`python -m jobgate` is the `jobgate` command."""
 import sys
 
-from jobgate.cli import main
+from jobgate.tools.cli import main
 
 sys.exit(main())

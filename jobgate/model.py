@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from croniter import croniter
+
 #: Ids that reach Redis keys: definition ids, tenants, dialect names.
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 #: Namespace for stable uuids of catalog definitions (uuid5 of tenant and id).
@@ -34,19 +36,21 @@ class State(str, enum.Enum):
 
     @property
     def terminal(self) -> bool:
-        return not TRANSITIONS[self]
+        return self in TERMINAL
 
 
-_ENDINGS = {State.SUCCEEDED, State.SUCCEEDED_WITH_WARNINGS, State.FAILED, State.CANCELED, State.DIED}
+#: The one set of terminal states; everything else may still change.
+TERMINAL = frozenset({State.SUCCEEDED, State.SUCCEEDED_WITH_WARNINGS, State.FAILED, State.CANCELED, State.DIED})
+#: Ended well: what a chained execution waits for.
+SUCCESS = frozenset({State.SUCCEEDED, State.SUCCEEDED_WITH_WARNINGS})
 
 #: The one transition table: state -> states it may move to.
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.CREATED: frozenset({State.QUEUED, State.CANCELED, State.FAILED}),
     State.QUEUED: frozenset({State.RUNNING, State.CANCELED, State.FAILED, State.DIED}),
-    State.RUNNING: frozenset(_ENDINGS),
-    **{s: frozenset() for s in _ENDINGS},
+    State.RUNNING: TERMINAL,
+    **{s: frozenset() for s in TERMINAL},
 }
-TERMINAL = frozenset(s for s in State if s.terminal)
 
 
 def sources(target: State) -> frozenset[State]:
@@ -66,6 +70,21 @@ def to_ms(value: datetime | None) -> int | None:
 
 def from_ms(value: int | float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value / 1000, timezone.utc)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, and the tenant whose jobs they see."""
+    name: str
+    tenant: str
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What a request presented: a token, or a user name and password."""
+    token: str | None = None
+    username: str | None = None
+    password: str | None = None
 
 
 @dataclass
@@ -176,6 +195,24 @@ class Execution:
 
     def attrs(self, namespace: str) -> dict[str, Any]:
         return self.attributes.get(namespace, {})
+
+
+@dataclass
+class Schedule:
+    """A cron schedule that submits executions of a definition as a principal."""
+    id: str
+    tenant: str
+    definition_id: str
+    cron: str
+    principal: str = "scheduler"
+    origin: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+    paused: bool = False
+    next_run: datetime | None = None
+    created: datetime | None = None
+
+    def following(self, after: datetime) -> datetime:
+        return croniter(self.cron, after).get_next(datetime)
 
 
 # -- (de)serialisation: one generic walk over the dataclasses above --------

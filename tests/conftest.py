@@ -18,10 +18,10 @@ import pytest
 import redis
 from werkzeug.serving import make_server
 
-from jobgate import processes
-from jobgate.app import create_app
-from jobgate.config import Settings
-from jobgate.embedded import EmbeddedRedis
+from jobgate.tools import processes
+from jobgate.kit.app import create_app
+from jobgate.settings import Settings
+from jobgate.tools.embedded import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -109,4 +109,4 @@ def base_url(gateway) -> str:
 
 @pytest.fixture(scope="session")
 def service(gateway):
-    return gateway.app.extensions["jobgate.service"]
+    return gateway.app.extensions["jobgate.rules.service"]

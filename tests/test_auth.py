@@ -4,17 +4,19 @@ import time
 import pytest
 import redis
 
-from jobgate import dialect
-from jobgate.app import create_app
-from jobgate.auth import Authenticator, Credential, load_principals
-from jobgate.config import Settings
+from jobgate.kit import dialect
+from jobgate.kit.app import create_app
+from jobgate.model import Credential
+from jobgate.rules.auth import Authenticator, load_principals
+from jobgate.store.tokens import Tokens
+from jobgate.settings import Settings
 from jobgate.errors import Unauthorized
 from tests.conftest import FIXTURES
 
 
 @pytest.fixture
 def auth(redis_url):
-    return Authenticator(redis.Redis.from_url(redis_url), load_principals(str(FIXTURES / "principals.toml")))
+    return Authenticator(Tokens(redis.Redis.from_url(redis_url)), load_principals(str(FIXTURES / "principals.toml")))
 
 
 def test_static_tokens_and_passwords(auth):
@@ -35,7 +37,7 @@ def test_issued_tokens_map_to_the_principal_and_expire(auth):
     principal = auth.login("alice", "s3cret")
     token = auth.issue_token(principal, ttl=1)
     assert auth.verify(Credential(token=token)) == principal
-    assert token.encode() not in b"".join(auth.redis.keys("jg:token:*"))     # stored hashed
+    assert token.encode() not in b"".join(auth.tokens.redis.keys("jg:token:*"))     # stored hashed
     time.sleep(1.3)
     with pytest.raises(Unauthorized):
         auth.verify(Credential(token=token))

@@ -1,8 +1,8 @@
 """The operator's catalog file: loaded, and every mistake named by file, job and field."""
 import pytest
 
-from jobgate.catalog import CatalogError, load_file, step_types
-from jobgate.config import Settings
+from jobgate.rules.catalog import CatalogError, load_file, step_types
+from jobgate.settings import Settings
 
 SETTINGS = Settings(python_allow=("examples",))
 

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import requests
 
-from jobgate.docs import END, START, table
+from jobgate.tools.docs import END, START, table
 
 
 def test_readme_table_matches_the_dialects():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     generated = readme.split(START, 1)[1].split(END, 1)[0].strip()
-    assert generated == table(), "run `python -m jobgate.docs` to regenerate the README table"
+    assert generated == table(), "run `python -m jobgate.tools.docs` to regenerate the README table"
 
 
 def test_every_dialect_serves_its_own_openapi_document_and_docs_page(gateway):

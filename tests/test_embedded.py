@@ -1,4 +1,4 @@
-"""Real-process tests for jobgate.embedded (no mocks)."""
+"""Real-process tests for jobgate.tools.embedded (no mocks)."""
 import os
 import signal
 import socket
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from jobgate.embedded import EmbeddedRedis
+from jobgate.tools.embedded import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,7 +83,7 @@ def test_data_survives_restart(tmp_path, make_server):
 def test_server_dies_with_sigkilled_parent(tmp_path):
     code = textwrap.dedent(f"""
         import sys, time
-        from jobgate.embedded import EmbeddedRedis
+        from jobgate.tools.embedded import EmbeddedRedis
         srv = EmbeddedRedis({str(tmp_path / "redis")!r})
         srv.start()
         print(srv.pid, flush=True)

@@ -6,8 +6,8 @@ from datetime import datetime
 import pytest
 import requests
 
-from jobgate.app import create_app
-from jobgate.config import Settings
+from jobgate.kit.app import create_app
+from jobgate.settings import Settings
 
 ALICE = {"Authorization": "Bearer tok-alice"}
 CAROL = {"Authorization": "Bearer tok-carol"}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from jobgate import processes
-from jobgate.config import Settings
-from jobgate.embedded import EmbeddedRedis
+from jobgate.tools import processes
+from jobgate.settings import Settings
+from jobgate.tools.embedded import EmbeddedRedis
 from tests.conformance.drivers import all_drivers
 from tests.conftest import TOKENS, Gateway, start_worker
 

@@ -9,7 +9,9 @@ import pytest
 import redis
 
 from jobgate.model import now, to_ms
-from jobgate.schedules import Schedule, Schedules
+from jobgate.model import Schedule
+from jobgate.store import keys
+from jobgate.store.schedules import Schedules
 
 CLAIMERS = 8
 
@@ -50,7 +52,7 @@ def test_a_due_time_is_claimed_once_however_many_claim_it_at_once(url):
 def test_the_claim_script_refuses_a_stale_due_time(url):
     client = redis.Redis.from_url(url)
     book = Schedules(client)
-    client.zadd(book.due_key, {"t/s": 1000})
-    assert book._claim(keys=[book.due_key], args=["t/s", 1000, 2000]) == 1
-    assert book._claim(keys=[book.due_key], args=["t/s", 1000, 3000]) == 0
-    assert client.zscore(book.due_key, "t/s") == 2000
+    client.zadd(keys.SCHEDULES_DUE, {"t/s": 1000})
+    assert book._claim(keys=[keys.SCHEDULES_DUE], args=["t/s", 1000, 2000]) == 1
+    assert book._claim(keys=[keys.SCHEDULES_DUE], args=["t/s", 1000, 3000]) == 0
+    assert client.zscore(keys.SCHEDULES_DUE, "t/s") == 2000

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from jobgate.config import Settings
+from jobgate.settings import Settings
 from workers.steps import (
     HttpStep, PythonStep, ShellStep, SleepStep, StepOutcome, StepTimeout,
 )

@@ -7,7 +7,9 @@ import redis as redis_lib
 
 from jobgate.errors import AlreadyRunning, Conflict, VersionMismatch
 from jobgate.model import TERMINAL, TRANSITIONS, Execution, State, now
-from jobgate.store import Store, index_key
+from jobgate.store import keys
+from jobgate.store.executions import Store
+from jobgate.store.keys import index as index_key
 
 
 # Tenants unique to this run, so a reused Redis database cannot skew the counts.
@@ -123,6 +125,6 @@ def test_a_script_failure_is_not_taken_for_a_conflict(store):
 
 def test_the_log_size_is_read_from_the_log_never_stored(store):
     execution = new_execution(store)
-    assert b"log_size" not in store.redis.get(store.record_key(execution.id))
+    assert b"log_size" not in store.redis.get(keys.record(execution.id))
     store.append_log(execution.id, "twelve bytes")
     assert store.get(execution.id).log_size == 12

@@ -14,7 +14,7 @@ import threading
 
 from rq.scheduler import RQScheduler
 
-from jobgate.service import Service
+from jobgate.rules.service import Service
 
 log = logging.getLogger("jobgate.maintenance")
 TICK = 1.0

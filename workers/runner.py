@@ -12,10 +12,10 @@ import threading
 import time
 from functools import lru_cache
 
-from jobgate.config import Settings
+from jobgate.settings import Settings
 from jobgate.errors import Conflict
 from jobgate.model import State, StepExecution, dump, now, to_ms
-from jobgate.service import Service
+from jobgate.rules.service import Service
 
 from workers.steps import StepTimeout
 from workers.watch import Watcher

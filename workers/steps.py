@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from jobgate.config import Settings
+from jobgate.settings import Settings
 
 
 class StepContext(Protocol):

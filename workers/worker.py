@@ -12,11 +12,11 @@ import sys
 
 from rq import Queue, Worker
 
-from jobgate.config import Settings
-from jobgate.connection import connect
+from jobgate.settings import Settings
+from jobgate.store.connection import connect
 from jobgate.errors import Conflict, NotFound
 from jobgate.model import State, now, to_ms
-from jobgate.service import Service
+from jobgate.rules.service import Service
 
 from workers import runner
 from workers.maintenance import Maintenance

@@ -12,8 +12,9 @@ State map: the canonical states, unchanged (``mapping.STATES``).
 Faults: ``{"error": {"code", "message", "details", "request_id"}}`` with the HTTP status.
 Not supported: nothing is left out; this API is the reference the others map onto.
 """
-from jobgate.dialect import Dialect, bearer
-from jobgate.faults import render_json
+from jobgate.kit.credentials import bearer
+from jobgate.kit.dialect import Dialect
+from jobgate.kit.faults import render_json
 
 from adapters.native.routes import blueprint
 

@@ -3,7 +3,7 @@ from flask import Response
 from flask.views import MethodView
 
 from jobgate.errors import Invalid
-from jobgate.web import DialectBlueprint, etag, if_match, principal, service
+from jobgate.kit.blueprint import DialectBlueprint, etag, if_match, principal, service
 
 from adapters.native import schemas
 from adapters.native.mapping import FROM_WIRE

@@ -1,7 +1,7 @@
 """Native routes for cron schedules: list, create, show, pause, resume, delete."""
 from flask.views import MethodView
 
-from jobgate.web import principal, service
+from jobgate.kit.blueprint import principal, service
 
 from adapters.native import schemas
 
@@ -16,7 +16,8 @@ def add_schedule_routes(blp) -> None:
         @blp.arguments(schemas.ScheduleIn)
         @blp.response(201, schemas.ScheduleOut)
         def post(self, body):
-            return service().schedules.create(principal(), body["definition"], body["cron"], body["parameters"])
+            return service().schedules.create(principal(), body["definition"], body["cron"], body["parameters"],
+                                             origin=blp.dialect_name)
 
     @blp.route("/schedules/<schedule_id>")
     class ScheduleItem(MethodView):

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from jobgate import model
-from jobgate.fields import Timestamp
+from jobgate.kit.fields import Timestamp
 from adapters.native.mapping import STATES
 
 SLUG = validate.Regexp(model.SLUG, error="must be 1-128 letters, digits, '_', '-' or '.'")

@@ -40,7 +40,8 @@ canceling (no OCAPI endpoint), system job documents (``sfcc-site-archive-*`` bod
 ``status_metadata``, ``continue_information`` ...), OCAPI settings (resource permissions) and
 ``grant_type=password``/refresh tokens: jobgate has principals and tenants, not Business Manager users.
 """
-from jobgate.dialect import Dialect, bearer
+from jobgate.kit.credentials import bearer
+from jobgate.kit.dialect import Dialect
 
 from adapters.ocapi import faults, routes, token, webdav
 

@@ -12,7 +12,7 @@ from flask import Response, jsonify, request
 
 from jobgate.errors import (AlreadyRunning, DefinitionNotFound, ExecutionNotFound, NotFinished, NotRestartable,
                             Unauthorized, VersionMismatch)
-from jobgate.faults import Fault
+from jobgate.kit.faults import Fault
 
 from adapters.ocapi import headers, token, versions
 from adapters.ocapi.errors import OcapiFault

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from jobgate.errors import NotFound
 from jobgate.model import Execution
-from jobgate.web import principal, service
+from jobgate.kit.blueprint import principal, service
 
 NAME = re.compile(r"^Job-(?P<job>.+)-(?P<stamp>\d{17})\.log$")
 STAMP = "%Y%m%d%H%M%S"

@@ -3,7 +3,7 @@ from flask import request
 from flask.views import MethodView
 
 from jobgate.errors import ExecutionNotFound, VersionMismatch
-from jobgate.web import DialectBlueprint, principal, service
+from jobgate.kit.blueprint import DialectBlueprint, principal, service
 
 from adapters.ocapi import client, documents, headers, jobs, media, schemas, search, versions
 

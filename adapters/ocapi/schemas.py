@@ -7,7 +7,7 @@ from the version where the reference first shows them.
 """
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, pre_load, validate, validates
 
-from jobgate.fields import Timestamp
+from jobgate.kit.fields import Timestamp
 
 from adapters.ocapi import versions
 

@@ -11,9 +11,9 @@ other queries scan the tenant's executions, and the match decides either way.
 """
 from typing import Callable
 
-from jobgate.fields import Timestamp
+from jobgate.kit.fields import Timestamp
 from jobgate.model import Execution
-from jobgate.web import principal, service
+from jobgate.kit.blueprint import principal, service
 from marshmallow import ValidationError
 
 from adapters.ocapi import documents, jobs, mapping

@@ -12,11 +12,11 @@ from urllib.parse import unquote_plus
 from flask import Response, jsonify, request
 from flask_smorest import Blueprint
 
-from jobgate.auth import Credential
-from jobgate.dialect import basic
+from jobgate.model import Credential
+from jobgate.kit.credentials import basic
 from jobgate.errors import Invalid, Unauthorized
-from jobgate.faults import Fault
-from jobgate.web import service
+from jobgate.kit.faults import Fault
+from jobgate.kit.blueprint import service
 
 PREFIX = "/dwsso/oauth2"
 SCOPE = "tenantFilter profile roles"

@@ -8,7 +8,7 @@ from flask import Response
 
 from jobgate.errors import NotFound
 from jobgate.model import Execution
-from jobgate.web import DialectBlueprint, principal, service
+from jobgate.kit.blueprint import DialectBlueprint, principal, service
 
 from adapters.ocapi import headers, logfile
 from adapters.ocapi.routes import DIALECT

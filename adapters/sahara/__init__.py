@@ -42,7 +42,8 @@ INVALID_REFERENCE, as for an engine without it); other tenants' ``is_public`` ex
 and templates stay invisible: jobgate keeps tenants apart (a tenant never sees another's
 jobs), which outranks Sahara's sharing.
 """
-from jobgate.dialect import Dialect, header_token
+from jobgate.kit.credentials import header_token
+from jobgate.kit.dialect import Dialect
 
 from adapters.sahara import identity
 from adapters.sahara.faults import render_fault

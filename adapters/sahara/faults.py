@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from jobgate.errors import JobgateError
-from jobgate.faults import Fault
+from jobgate.kit.faults import Fault
 
 from adapters.sahara import identity
 

@@ -14,13 +14,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from jobgate.errors import Unauthorized
-from jobgate.faults import Fault
+from jobgate.kit.faults import Fault
 from jobgate.model import now
-from jobgate.web import service
+from jobgate.kit.blueprint import service
 
 PREFIX = "/identity/v3"
 VERSION = "v3.14"
 DOMAIN = {"id": "default", "name": "Default"}
+#: jobgate has no roles: every principal is a member of its tenant (Keystone's default role)
+ROLE = {"id": "member", "name": "member"}
 
 
 class _Named(Schema):
@@ -85,7 +87,7 @@ def blueprint() -> Blueprint:
             "methods": ["password"], "issued_at": _stamp(issued), "expires_at": _stamp(issued + timedelta(seconds=ttl)),
             "user": {"id": principal.name, "name": principal.name, "domain": DOMAIN},
             "project": {"id": principal.tenant, "name": principal.tenant, "domain": DOMAIN},
-            "roles": [{"id": role, "name": role} for role in principal.roles],
+            "roles": [ROLE],
             "catalog": [
                 _service("data-processing", "sahara", f"{base}/v1.1/{principal.tenant}"),
                 _service("identity", "keystone", f"{base}{PREFIX}"),

@@ -10,7 +10,7 @@ from marshmallow import INCLUDE
 
 from jobgate.errors import Conflict, NotFound
 from jobgate.model import Definition, Execution
-from jobgate.web import DialectBlueprint, principal, service
+from jobgate.kit.blueprint import DialectBlueprint, principal, service
 
 from adapters.sahara import records, schemas
 from adapters.sahara.config import JOB_TYPES, Config

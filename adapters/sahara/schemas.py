@@ -3,7 +3,7 @@ import uuid
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from jobgate.fields import Timestamp
+from jobgate.kit.fields import Timestamp
 
 from adapters.sahara.config import JOB_TYPES
 

@@ -8,8 +8,8 @@ import pytest
 import redis
 from rq.registry import StartedJobRegistry
 
-from jobgate import processes
-from jobgate.auth import Principal
+from jobgate.tools import processes
+from jobgate.model import Principal
 from tests.conformance.conftest import needs
 from tests.conformance.driver import WireError
 from tests.conftest import start_worker

@@ -2,7 +2,7 @@
 README's support table (drawn from the declarations) is what the suite tests."""
 import pytest
 
-from jobgate import dialect as dialects
+from jobgate.kit import dialect as dialects
 from tests.conformance.conftest import DRIVERS
 
 #: capabilities the declarations and the drivers both speak of

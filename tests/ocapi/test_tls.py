@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from jobgate import processes
+from jobgate.tools import processes
 from tests.conftest import ROOT
 from tests.ocapi.cli_client import CommandLineClient
 from tests.ocapi.conftest import Ocapi

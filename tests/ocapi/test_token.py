@@ -3,7 +3,7 @@ import pytest
 import redis
 import requests
 
-from jobgate.auth import TOKEN_PREFIX
+from jobgate.store.keys import token as token_key
 from tests.ocapi.conftest import Ocapi
 
 TOKEN_PATH = "/dwsso/oauth2/access_token"
@@ -16,14 +16,14 @@ def grant(base_url, auth=("alice", "s3cret"), form=None):
 
 def test_client_credentials_grant_issues_an_expiring_token_kept_in_redis(base_url, service):
     store = redis.Redis.from_url(service.settings.redis_url)
-    before = set(store.scan_iter(f"{TOKEN_PREFIX}*"))
+    before = set(store.scan_iter(token_key("*")))
     response = grant(base_url)
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == {"access_token", "token_type", "expires_in", "scope"}
     assert body["token_type"] == "Bearer" and body["expires_in"] == service.settings.token_ttl
     assert response.headers["Cache-Control"] == "no-store"
-    (issued,) = set(store.scan_iter(f"{TOKEN_PREFIX}*")) - before
+    (issued,) = set(store.scan_iter(token_key("*"))) - before
     assert 0 < store.ttl(issued) <= service.settings.token_ttl
     assert body["access_token"].encode() not in issued, "stored under a hash, not the token itself"
     client = Ocapi(base_url, body["access_token"])

@@ -6,7 +6,9 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 from saharaclient import client as sahara_client
 
-from jobgate.auth import Authenticator
+import hashlib
+
+from jobgate.store import keys
 from tests.conformance.drivers.sahara import Driver
 from tests.sahara.conftest import CLUSTER
 
@@ -27,7 +29,7 @@ def test_password_login_then_the_catalog_endpoint_and_token_drive_saharaclient(s
     assert execution.id in {e.id for e in sahara.job_executions.list(search_opts={"job_id": job.id})}
     token = session.get_token()
     assert token not in ("tok-alice", "tok-bob")
-    ttl = service.redis.ttl(Authenticator._key(token))
+    ttl = service.redis.ttl(keys.token(hashlib.sha256(token.encode()).hexdigest()))
     assert 0 < ttl <= service.settings.token_ttl                 # issued tokens expire
     canceled = sahara.job_executions._get("/job-executions/%s/cancel" % execution.id, "job_execution")
     assert canceled.info["status"] in {"KILLED", "TOBEKILLED"}          # PENDING -> KILLED, RUNNING -> TOBEKILLED

@@ -2,40 +2,18 @@
 
 Adapters only extract a credential in their own style (Bearer, X-Auth-Token,
 Basic ...); verifying it happens here, once. Tokens issued by the gateway's
-login endpoints (OCAPI's Account Manager, Keystone) live in Redis with a TTL,
-stored under a hash of the token so a dump of Redis leaks no credentials.
+login endpoints (OCAPI's Account Manager, Keystone) are the store's.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import secrets
 import tomllib
 from dataclasses import dataclass, field
 
-import redis
-
-from jobgate.connection import PREFIX, guarded
 from jobgate.errors import Unauthorized
-from jobgate.model import SLUG
-
-TOKEN_PREFIX = PREFIX + "token:"
-
-
-@dataclass(frozen=True)
-class Principal:
-    name: str
-    tenant: str
-    roles: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Credential:
-    """What a request presented: a token, or a user name and password."""
-    token: str | None = None
-    username: str | None = None
-    password: str | None = None
+from jobgate.model import SLUG, Credential, Principal
+from jobgate.store.tokens import Tokens
 
 
 @dataclass
@@ -65,14 +43,13 @@ def load_principals(path: str) -> list[Account]:
         for key, value in (("name", name), ("tenant", tenant)):
             if not isinstance(value, str) or not SLUG.match(value):
                 raise ValueError(f"{path}: principal #{index + 1}: {key}: must be a slug")
-        accounts.append(Account(Principal(name, tenant, tuple(entry.get("roles", ()))),
-                                entry.get("password"), list(entry.get("tokens", []))))
+        accounts.append(Account(Principal(name, tenant), entry.get("password"), list(entry.get("tokens", []))))
     return accounts
 
 
 class Authenticator:
-    def __init__(self, client: redis.Redis, accounts: list[Account] = ()):
-        self.redis = client
+    def __init__(self, tokens: Tokens, accounts: list[Account] = ()):
+        self.tokens = tokens
         self.by_name = {a.principal.name: a for a in accounts}
         self.by_token = {t: a.principal for a in accounts for t in a.tokens}
 
@@ -81,7 +58,7 @@ class Authenticator:
         if credential is None or not (credential.token or credential.username):
             raise Unauthorized("a credential is required", reason="missing")
         if credential.token:
-            principal = self.by_token.get(credential.token) or self._issued(credential.token)
+            principal = self.by_token.get(credential.token) or self.tokens.principal(credential.token)
             if principal is None:
                 raise Unauthorized("the token is unknown or expired", reason="invalid")
             return principal
@@ -98,18 +75,4 @@ class Authenticator:
         return token in self.by_token
 
     def issue_token(self, principal: Principal, ttl: int) -> str:
-        token = secrets.token_urlsafe(32)
-        record = json.dumps({"name": principal.name, "tenant": principal.tenant, "roles": list(principal.roles)})
-        guarded(lambda: self.redis.set(self._key(token), record, ex=ttl))
-        return token
-
-    def _issued(self, token: str) -> Principal | None:
-        raw = guarded(lambda: self.redis.get(self._key(token)))
-        if raw is None:
-            return None
-        data = json.loads(raw)
-        return Principal(data["name"], data["tenant"], tuple(data["roles"]))
-
-    @staticmethod
-    def _key(token: str) -> str:
-        return TOKEN_PREFIX + hashlib.sha256(token.encode()).hexdigest()
+        return self.tokens.issue(principal, ttl)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-import redis
+from jobgate.store.connection import ping
 
 # On non-Linux there is no PR_SET_PDEATHSIG: a tiny Python helper owns the server and
 # blocks reading a pipe whose write end only we hold. EOF means we exited (even by
@@ -79,7 +79,7 @@ class EmbeddedRedis:
 
     @property
     def url(self) -> str:
-        """URL for redis.Redis.from_url / RQ (path is percent-quoted; redis-py unquotes it)."""
+        """URL for REDIS_URL / RQ (path is percent-quoted; redis-py unquotes it)."""
         return f"unix://{quote(str(self.socket_path))}?db=0"
 
     @property
@@ -121,14 +121,10 @@ class EmbeddedRedis:
             offset = log.tell()
             self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **kwargs)
         deadline = time.monotonic() + timeout
-        with redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=1) as client:
-            while self._proc.poll() is None and time.monotonic() < deadline:
-                try:
-                    if os.path.exists(self.socket_path) and client.ping():
-                        return self.url
-                except redis.RedisError:
-                    pass  # not listening yet, or still loading the AOF
-                time.sleep(0.02)
+        while self._proc.poll() is None and time.monotonic() < deadline:
+            if os.path.exists(self.socket_path) and ping(self.url):   # else not listening, or loading the AOF
+                return self.url
+            time.sleep(0.02)
         code = self._proc.poll()
         self.stop()
         with open(self.log_path, "rb") as log:

@@ -12,13 +12,11 @@ import logging
 import time
 
 from jobgate.errors import Conflict, NotFound, Unavailable
-from jobgate.connection import guarded
-from jobgate.model import Execution, State, from_ms, now, to_ms
-from jobgate.queue import JobQueue
-from jobgate.store import Store
+from jobgate.model import SUCCESS, Execution, State, from_ms, now, to_ms
+from jobgate.store.executions import Store
+from jobgate.store.queue import JobQueue
 
 log = logging.getLogger("jobgate.lifecycle")
-SUCCESS = (State.SUCCEEDED, State.SUCCEEDED_WITH_WARNINGS)
 
 
 class Lifecycle:
@@ -45,9 +43,7 @@ class Lifecycle:
         if all(p.state in SUCCESS for p in prerequisites):
             plan = self.store.get_plan(waiting.id)
             start_at = from_ms(plan.get("start_at"))
-            pipe = self.store.redis.pipeline()
-            self.queue.enqueue(pipe, waiting.id, plan.get("queue", "default"), plan.get("timeout"), start_at)
-            guarded(pipe.execute)
+            self.queue.enqueue_alone(waiting.id, plan.get("queue", "default"), plan.get("timeout"), start_at)
             if start_at and start_at > now():
                 return     # stays CREATED until RQ's scheduler releases it at its time
             try:

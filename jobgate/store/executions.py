@@ -3,7 +3,7 @@
 An execution is one JSON string. Every listing a dialect needs is a sorted set
 scored by `seq`, one per combination of (definition, state, origin) within a
 tenant, so any filter combination is one ZRANGE: O(log n + page), no SCAN.
-State changes run as one Lua script (jobgate.lua) that checks the transition
+State changes run as one Lua script (store.lua) that checks the transition
 table and moves the index entries; creation is one MULTI together with the
 RQ enqueue, so a record never exists without its job or the reverse.
 """
@@ -15,29 +15,21 @@ from typing import Callable, Iterable
 
 import redis
 
-from jobgate import lua
-from jobgate.connection import PREFIX, guarded
+from jobgate import limits
 from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, VersionMismatch
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
-
-ANY = "*"
-
-
-def index_key(tenant: str, definition: str = ANY, state: str = ANY, origin: str = ANY) -> str:
-    return f"{PREFIX}ix:{tenant}:{definition}:{state}:{origin}"
-
-
-def _csv(states: Iterable[State]) -> str:
-    return ",".join(s.value for s in states)
-
+from jobgate.store import keys, lua
+from jobgate.store.keys import ANY
 
 #: Client data kept as JSON text inside the record: Lua's cjson would turn an
 #: empty list into {} and round large integers, and clients get it back untouched.
 OPAQUE = ("parameters", "attributes")
-
-
 #: Fields derived on every read (the log's length), never written.
 DERIVED = ("log_size",)
+
+
+def _csv(states: Iterable[State]) -> str:
+    return ",".join(s.value for s in states)
 
 
 def _at_rest(fields: dict) -> dict:
@@ -52,14 +44,20 @@ def _execution(raw) -> Execution:
     return load(Execution, data)
 
 
+def _script_error(exc: redis.ResponseError, execution_id: str, to: State | None = None) -> Exception:
+    """A Lua refusal as the canonical error it stands for; anything else is a bug, raised as it is."""
+    reason, _, detail = str(exc).partition(" ")
+    if reason == "NOTFOUND":
+        return ExecutionNotFound(id=execution_id)
+    if reason == "VERSION":
+        return VersionMismatch(current=int(detail))
+    if reason == "CONFLICT":
+        return Conflict(f"execution is {detail}" + (f", cannot become {to.value}" if to else ""), state=detail)
+    return exc
+
+
 class Store:
     """Executions in Redis. Callers pass validated slugs (see model.SLUG)."""
-
-    seq_key = PREFIX + "seq:execution"
-    seq_hash = PREFIX + "execution-seq"
-    heartbeats = PREFIX + "heartbeats"
-    expiries = PREFIX + "expiries"
-    slot_prefix = PREFIX + "slot:"
 
     def __init__(self, client: redis.Redis):
         self.redis = client
@@ -67,37 +65,9 @@ class Store:
         self._heartbeat = client.register_script(lua.HEARTBEAT)
         self._purge = client.register_script(lua.PURGE)
 
-    # -- keys --------------------------------------------------------------
-    @staticmethod
-    def record_key(execution_id: str) -> str:
-        return f"{PREFIX}execution:{execution_id}"
-
-    @staticmethod
-    def log_key(execution_id: str) -> str:
-        return f"{PREFIX}log:{execution_id}"
-
-    @staticmethod
-    def result_key(execution_id: str) -> str:
-        return f"{PREFIX}result:{execution_id}"
-
-    @staticmethod
-    def plan_key(execution_id: str) -> str:
-        return f"{PREFIX}plan:{execution_id}"
-
-    @staticmethod
-    def dependents_key(execution_id: str) -> str:
-        return f"{PREFIX}dependents:{execution_id}"
-
-    @staticmethod
-    def process_group_key(execution_id: str) -> str:
-        return f"{PREFIX}pgid:{execution_id}"
-
-    def slot_key(self, tenant: str, definition_id: str) -> str:
-        return f"{self.slot_prefix}{tenant}:{definition_id}"
-
     # -- writes ------------------------------------------------------------
     def next_seq(self) -> int:
-        return int(self.redis.incr(self.seq_key))
+        return int(self.redis.incr(keys.EXECUTION_SEQ))
 
     def create(self, execution: Execution, plan: dict, *, exclusive: bool,
                enqueue: Callable[[redis.client.Pipeline], None] | None = None) -> None:
@@ -107,7 +77,7 @@ class Store:
         With `exclusive`, the definition's slot must be free: of two racing
         submits, WATCH lets exactly one commit.
         """
-        slot = self.slot_key(execution.tenant, execution.definition_id)
+        slot = keys.slot(execution.tenant, execution.definition_id)
         record = json.dumps(_at_rest(dump(execution)))
 
         def write(pipe: redis.client.Pipeline) -> None:
@@ -116,29 +86,29 @@ class Store:
                 if holder and self._holds_slot(pipe, holder.decode()):
                     raise AlreadyRunning(definition_id=execution.definition_id)
             pipe.multi()
-            pipe.set(self.record_key(execution.id), record)
-            pipe.set(self.plan_key(execution.id), json.dumps(plan))
-            pipe.hset(self.seq_hash, str(execution.seq), execution.id)
+            pipe.set(keys.record(execution.id), record)
+            pipe.set(keys.plan(execution.id), json.dumps(plan))
+            pipe.hset(keys.SEQ_TO_EXECUTION, str(execution.seq), execution.id)
             for key in self._all_index_keys(execution):
                 pipe.zadd(key, {execution.id: execution.seq})
             if exclusive:
                 pipe.set(slot, execution.id)
             if execution.expires:
-                pipe.zadd(self.expiries, {execution.id: to_ms(execution.expires)})
+                pipe.zadd(keys.EXPIRIES, {execution.id: to_ms(execution.expires)})
             for prerequisite in execution.after:
-                pipe.sadd(self.dependents_key(prerequisite), execution.id)
+                pipe.sadd(keys.dependents(prerequisite), execution.id)
             if enqueue:
                 enqueue(pipe)
 
         if exclusive:
-            guarded(lambda: self.redis.transaction(write, slot))
+            self.redis.transaction(write, slot)
         else:       # nothing to watch: one MULTI round trip
             pipe = self.redis.pipeline(transaction=True)
             write(pipe)
-            guarded(pipe.execute)
+            pipe.execute()
 
     def _holds_slot(self, pipe, holder_id: str) -> bool:
-        raw = pipe.get(self.record_key(holder_id))
+        raw = pipe.get(keys.record(holder_id))
         return bool(raw) and State(json.loads(raw)["state"]) not in TERMINAL
 
     def transition(self, execution_id: str, to: State | None = None, patch: dict | None = None, *,
@@ -150,70 +120,60 @@ class Store:
                 raise ValueError(f"no state may become {to.value}")
         args = [_csv(allowed or ()), to.value if to else "", json.dumps(_at_rest(patch or {})),
                 "" if expected_version is None else str(expected_version),
-                PREFIX + "ix:", to_ms(now()), _csv(TERMINAL), self.slot_prefix]
+                keys.INDEX_PREFIX, to_ms(now()), _csv(TERMINAL), keys.SLOT_PREFIX]
         try:
-            raw = guarded(lambda: self._transition(
-                keys=[self.record_key(execution_id), self.heartbeats, self.expiries], args=args))
+            raw = self._transition(keys=[keys.record(execution_id), keys.HEARTBEATS, keys.EXPIRIES], args=args)
         except redis.ResponseError as exc:
-            reason, _, detail = str(exc).partition(" ")
-            if reason == "NOTFOUND":
-                raise ExecutionNotFound(id=execution_id) from None
-            if reason == "VERSION":
-                raise VersionMismatch(current=int(detail)) from None
-            if reason == "CONFLICT":
-                raise Conflict(f"execution is {detail}" + (f", cannot become {to.value}" if to else ""),
-                               state=detail) from None
-            raise
+            raise _script_error(exc, execution_id, to) from None
         return _execution(raw)
 
     def heartbeat(self, execution_id: str) -> bool:
-        return bool(guarded(lambda: self._heartbeat(
-            keys=[self.record_key(execution_id), self.heartbeats], args=[to_ms(now())])))
+        return bool(self._heartbeat(keys=[keys.record(execution_id), keys.HEARTBEATS], args=[to_ms(now())]))
 
     def purge(self, execution_id: str, *, only_ended: bool = False, expected_version: int | None = None) -> bool:
         """Remove it with its log, result, plan and index entries (checking the version if given)."""
-        keys = [self.record_key(execution_id), self.log_key(execution_id), self.result_key(execution_id),
-                self.plan_key(execution_id), self.seq_hash, self.heartbeats, self.expiries,
-                self.dependents_key(execution_id), self.process_group_key(execution_id)]
-        args = [PREFIX + "ix:", execution_id, self.slot_prefix, _csv(TERMINAL) if only_ended else "",
+        script_keys = [keys.record(execution_id), keys.log(execution_id), keys.result(execution_id),
+                       keys.plan(execution_id), keys.SEQ_TO_EXECUTION, keys.HEARTBEATS, keys.EXPIRIES,
+                       keys.dependents(execution_id), keys.process_group(execution_id)]
+        args = [keys.INDEX_PREFIX, execution_id, keys.SLOT_PREFIX, _csv(TERMINAL) if only_ended else "",
                 "" if expected_version is None else str(expected_version)]
         try:
-            return bool(guarded(lambda: self._purge(keys=keys, args=args)))
+            return bool(self._purge(keys=script_keys, args=args))
         except redis.ResponseError as exc:
-            reason, _, detail = str(exc).partition(" ")
-            if reason == "VERSION":
-                raise VersionMismatch(current=int(detail)) from None
-            raise
+            raise _script_error(exc, execution_id) from None
 
     def purge_expired(self, limit: int = 100) -> int:
         """Remove executions past their `expires` time; cheap when none are due."""
-        due = guarded(lambda: self.redis.zrangebyscore(self.expiries, "-inf", to_ms(now()), 0, limit))
+        due = self.redis.zrangebyscore(keys.EXPIRIES, "-inf", to_ms(now()), 0, limit)
         return sum(self.purge(raw.decode(), only_ended=True) for raw in due)
 
     def append_log(self, execution_id: str, text: str) -> int:
-        return guarded(lambda: self.redis.append(self.log_key(execution_id), text.encode()))
+        return self.redis.append(keys.log(execution_id), text.encode())
 
     def set_process_group(self, execution_id: str, pgid: int | None) -> None:
         """Where a running step's processes are, so the worker can kill them with the horse."""
-        key = self.process_group_key(execution_id)
-        guarded(lambda: self.redis.delete(key) if pgid is None else self.redis.set(key, pgid, ex=86400))
+        key = keys.process_group(execution_id)
+        if pgid is None:
+            self.redis.delete(key)
+        else:
+            self.redis.set(key, pgid, ex=86400)
 
     def process_group(self, execution_id: str) -> int | None:
-        raw = guarded(lambda: self.redis.get(self.process_group_key(execution_id)))
+        raw = self.redis.get(keys.process_group(execution_id))
         return None if raw is None else int(raw)
 
     def dependents(self, execution_id: str) -> list[str]:
-        return sorted(m.decode() for m in guarded(lambda: self.redis.smembers(self.dependents_key(execution_id))))
+        return sorted(m.decode() for m in self.redis.smembers(keys.dependents(execution_id)))
 
     def set_result(self, execution_id: str, data) -> None:
-        guarded(lambda: self.redis.set(self.result_key(execution_id), json.dumps(data)))
+        self.redis.set(keys.result(execution_id), json.dumps(data))
 
     # -- reads -------------------------------------------------------------
     def get(self, ref: str | int) -> Execution | None:
         """By uuid or by integer seq (as int or decimal string)."""
         execution_id = str(ref)
         if execution_id.isdigit():
-            found = guarded(lambda: self.redis.hget(self.seq_hash, execution_id))
+            found = self.redis.hget(keys.SEQ_TO_EXECUTION, execution_id)
             if found is None:
                 return None
             execution_id = found.decode()
@@ -227,7 +187,7 @@ class Store:
 
         `after_seq` is a cursor (the seq of the last item seen) for keyset paging.
         """
-        key = index_key(tenant, definition or ANY, state or ANY, origin or ANY)
+        key = keys.index(tenant, definition or ANY, state or ANY, origin or ANY)
         pipe = self.redis.pipeline(transaction=False)
         pipe.zcard(key)
         if after_seq is None:
@@ -236,33 +196,32 @@ class Store:
             pipe.zrevrangebyscore(key, f"({after_seq}", "-inf", 0, limit)
         else:
             pipe.zrangebyscore(key, f"({after_seq}", "+inf", 0, limit)
-        total, ids = guarded(pipe.execute)
+        total, ids = pipe.execute()
         return self._load_many([i.decode() for i in ids]), total
 
-    def read_log(self, execution_id: str, offset: int = 0, limit: int = 1 << 20) -> bytes:
-        return guarded(lambda: self.redis.getrange(self.log_key(execution_id), offset, offset + limit - 1))
+    def read_log(self, execution_id: str, offset: int = 0, limit: int = limits.LOG_READ_MAX) -> bytes:
+        return self.redis.getrange(keys.log(execution_id), offset, offset + limit - 1)
 
     def get_result(self, execution_id: str):
-        raw = guarded(lambda: self.redis.get(self.result_key(execution_id)))
+        raw = self.redis.get(keys.result(execution_id))
         return None if raw is None else json.loads(raw)
 
     def get_plan(self, execution_id: str) -> dict | None:
-        raw = guarded(lambda: self.redis.get(self.plan_key(execution_id)))
+        raw = self.redis.get(keys.plan(execution_id))
         return None if raw is None else json.loads(raw)
 
     def stale(self, older_than_ms: int, limit: int = 100) -> list[str]:
         """RUNNING executions whose last heartbeat is older than the cutoff."""
-        ids = guarded(lambda: self.redis.zrangebyscore(self.heartbeats, "-inf", older_than_ms, 0, limit))
-        return [i.decode() for i in ids]
+        return [i.decode() for i in self.redis.zrangebyscore(keys.HEARTBEATS, "-inf", older_than_ms, 0, limit)]
 
     def _load_many(self, ids: list[str]) -> list[Execution]:
         if not ids:
             return []
         pipe = self.redis.pipeline(transaction=False)
-        pipe.mget([self.record_key(i) for i in ids])
+        pipe.mget([keys.record(i) for i in ids])
         for i in ids:
-            pipe.strlen(self.log_key(i))
-        raws, *sizes = guarded(pipe.execute)
+            pipe.strlen(keys.log(i))
+        raws, *sizes = pipe.execute()
         out = []
         for raw, size in zip(raws, sizes):
             if raw:
@@ -272,5 +231,5 @@ class Store:
         return out
 
     def _all_index_keys(self, execution: Execution) -> list[str]:
-        return [index_key(execution.tenant, d, s, o) for d, s, o in product(
+        return [keys.index(execution.tenant, d, s, o) for d, s, o in product(
             (execution.definition_id, ANY), (execution.state.value, ANY), (execution.origin, ANY))]

@@ -14,12 +14,12 @@ from flask import Flask, g, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from jobgate import dialect as dialects_module
-from jobgate.config import Settings
+from jobgate.kit import dialect as dialects_module
+from jobgate.settings import Settings
 from jobgate.errors import JobgateError
-from jobgate.faults import fault_from, render_json
-from jobgate.service import Service
-from jobgate.web import DIALECTS, SERVICE
+from jobgate.kit.faults import fault_from, render_json
+from jobgate.rules.service import Service
+from jobgate.kit.blueprint import DIALECTS, SERVICE
 
 REDOC = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
 

@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from jobgate.errors import Invalid
+from jobgate.limits import HORIZON
 from jobgate.model import SLUG, now
-
-#: Offsets past this are empty pages anyway; Redis takes no larger index.
-MAX_OFFSET = 2**31 - 1
-#: The furthest ahead a start or an expiry may be set.
-HORIZON = timedelta(days=3660)
 
 
 def check_times(*, start_at: datetime | None = None, expires: datetime | None = None,
@@ -20,7 +16,7 @@ def check_times(*, start_at: datetime | None = None, expires: datetime | None = 
     problems = {}
     if start_at is not None and start_at > stamp + HORIZON:
         problems["start_at"] = ["more than ten years ahead"]
-    if expires is not None and not (allow_past or stamp < expires) or expires and expires > stamp + HORIZON:
+    if (expires is not None and not (allow_past or stamp < expires)) or (expires and expires > stamp + HORIZON):
         problems["expires_at"] = ["must be in the future, within ten years"]
     if expire_after is not None and not 0 <= expire_after <= HORIZON.total_seconds():
         problems["expire_after"] = ["must be between 0 s and ten years"]

@@ -2,7 +2,7 @@
 
 Each script is one atomic step on an execution record (a JSON string) and the
 sorted-set indexes that list it. Index keys are built the same way as
-`store.index_key`: PREFIX .. tenant:definition:state:origin, `*` meaning any.
+`keys.index`: PREFIX .. tenant:definition:state:origin, `*` meaning any.
 """
 
 #: Shared by the scripts below: add or remove one execution from the four

@@ -1,12 +1,14 @@
 """Hand-off to RQ: one RQ job per execution, with the same id.
 
-The job function is named by its import path so the core never imports the
-workers package. RQ's own registries, stop-job command and worker list are
-used as they are.
+The job function is the `run` entry point of the `jobgate.runner` group, named
+by its import path, so the core never names the workers package. RQ's own
+registries, stop-job command and worker list are used through its API.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib.metadata import entry_points
 
 import redis
 from rq import Queue, Worker
@@ -15,11 +17,16 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
-from jobgate.connection import guarded
-
-RUN = "workers.runner.run"
+RUNNER_GROUP = "jobgate.runner"
 #: RQ's own hard limit sits above jobgate's per-step timeouts, as a backstop.
 TIMEOUT_MARGIN = 30
+
+
+@lru_cache(maxsize=1)
+def runner() -> str:
+    """The import path RQ calls for each execution ("package.module.function")."""
+    (found,) = entry_points(group=RUNNER_GROUP, name="run")
+    return found.value.replace(":", ".")
 
 
 class JobQueue:
@@ -34,7 +41,7 @@ class JobQueue:
         """Queue the run inside the caller's MULTI (see Store.create)."""
         job_timeout = -1 if timeout is None else int(timeout) + TIMEOUT_MARGIN
         q = self.queue(queue)
-        job = q.create_job(RUN, args=(execution_id,), job_id=execution_id, timeout=job_timeout,
+        job = q.create_job(runner(), args=(execution_id,), job_id=execution_id, timeout=job_timeout,
                            result_ttl=60, failure_ttl=86400, description=f"jobgate execution {execution_id}")
         if at is None:
             q.enqueue_job(job, pipeline=pipe)
@@ -42,6 +49,13 @@ class JobQueue:
             # RQ's scheduler keeps whole seconds; round up so nothing starts early.
             whole = at.replace(microsecond=0) + timedelta(seconds=1 if at.microsecond else 0)
             q.schedule_job(job, whole, pipeline=pipe)
+
+    def enqueue_alone(self, execution_id: str, queue: str, timeout: float | None,
+                      at: datetime | None = None) -> None:
+        """Queue the run of an execution that already exists (a released chain link)."""
+        pipe = self.redis.pipeline()
+        self.enqueue(pipe, execution_id, queue, timeout, at)
+        pipe.execute()
 
     def remove(self, execution_id: str, queue: str) -> None:
         """Take a job that has not started off its queue or schedule, and drop it.
@@ -53,30 +67,23 @@ class JobQueue:
         self.queue(queue).remove(execution_id, pipeline=pipe)
         ScheduledJobRegistry(queue, connection=self.redis).remove(execution_id, pipeline=pipe)
         pipe.delete(Job.key_for(execution_id))
-        guarded(pipe.execute)
+        pipe.execute()
 
     def stop(self, execution_id: str) -> None:
         """Ask the worker running this job to kill its work horse."""
-        def stop_job():
-            try:
-                send_stop_job_command(self.redis, execution_id)
-            except InvalidJobOperation:
-                pass
-        guarded(stop_job)
+        try:
+            send_stop_job_command(self.redis, execution_id)
+        except InvalidJobOperation:
+            pass
 
     def abandon(self, execution_id: str, queue: str, why: str) -> None:
         """Take a job whose worker died out of RQ's started registry, into its failed one."""
-        def move():
-            started = StartedJobRegistry(queue, connection=self.redis)
-            members = [m for m in self.redis.zrange(started.key, 0, -1) if m.decode().split(":", 1)[0] == execution_id]
-            if members:
-                self.redis.zrem(started.key, *members)
-            try:
-                job = Job.fetch(execution_id, connection=self.redis)
-            except NoSuchJobError:
-                return
-            FailedJobRegistry(queue, connection=self.redis).add(job, exc_string=why)
-        guarded(move)
+        try:
+            job = Job.fetch(execution_id, connection=self.redis)
+        except NoSuchJobError:
+            return
+        StartedJobRegistry(queue, connection=self.redis).remove_executions(job)
+        FailedJobRegistry(queue, connection=self.redis).add(job, exc_string=why)
 
     def live_workers(self) -> int:
-        return guarded(lambda: Worker.count(connection=self.redis))
+        return Worker.count(connection=self.redis)

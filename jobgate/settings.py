@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from jobgate import limits
+
 
 def _list(value: str | None, default: tuple[str, ...] = ()) -> tuple[str, ...]:
     if value is None:
@@ -23,13 +25,13 @@ class Settings:
     #: step types a definition created through an API may use (shell and http
     #: run operator-chosen commands and URLs, so only catalog jobs get them)
     api_step_types: tuple[str, ...] = ("sleep", "python")
-    max_body: int = 1 << 20
+    max_body: int = limits.BODY_MAX
     http_timeout: float = 30.0
     kill_grace: float = 3.0
     heartbeat_interval: float = 2.0
     stale_after: float = 15.0
     token_ttl: int = 3600
-    page_limit: int = 200
+    page_limit: int = limits.PAGE_MAX
 
     @classmethod
     def from_env(cls, env=None, **overrides) -> "Settings":
@@ -42,7 +44,7 @@ class Settings:
             queues=_list(env.get("JOBGATE_QUEUES"), ("default",)),
             python_allow=_list(env.get("JOBGATE_PYTHON_ALLOW"), ("examples",)),
             api_step_types=_list(env.get("JOBGATE_API_STEP_TYPES"), ("sleep", "python")),
-            max_body=int(env.get("JOBGATE_MAX_BODY", 1 << 20)),
+            max_body=int(env.get("JOBGATE_MAX_BODY", limits.BODY_MAX)),
             http_timeout=float(env.get("JOBGATE_HTTP_TIMEOUT", 30)),
             kill_grace=float(env.get("JOBGATE_KILL_GRACE", 3)),
             heartbeat_interval=float(env.get("JOBGATE_HEARTBEAT_INTERVAL", 2)),

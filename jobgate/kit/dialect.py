@@ -6,16 +6,14 @@ The core reads these fields; it never compares dialect names.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Callable
 
 from flask import Request, Response
 
-from jobgate.auth import Credential
-from jobgate.faults import Fault
+from jobgate.model import Credential
+from jobgate.kit.faults import Fault
 
 GROUP = "jobgate.dialects"
 #: What a dialect may declare it supports (the README's support table is drawn from these).
@@ -68,28 +66,3 @@ def load(names: tuple[str, ...] = ()) -> list[Dialect]:
     if unknown:
         raise UnknownDialect(f"unknown dialect(s) {', '.join(unknown)}; installed: {', '.join(sorted(found))}")
     return [found[n].load() for n in (names or sorted(found))]
-
-
-# -- credential extraction helpers the adapters compose -----------------------
-
-def bearer(request: Request) -> Credential | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return Credential(token=token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-
-
-def basic(request: Request) -> Credential | None:
-    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        user, sep, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return Credential(username=user, password=password) if sep and user else None
-
-
-def header_token(name: str) -> Callable[[Request], Credential | None]:
-    def extract(request: Request) -> Credential | None:
-        token = request.headers.get(name, "").strip()
-        return Credential(token=token) if token else None
-    return extract

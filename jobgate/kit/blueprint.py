@@ -10,11 +10,11 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
-from jobgate.auth import Principal
+from jobgate.model import Principal
 from jobgate.errors import Invalid
-from jobgate.service import Service
+from jobgate.rules.service import Service
 
-SERVICE = "jobgate.service"
+SERVICE = "jobgate.rules.service"
 DIALECTS = "jobgate.dialects"
 
 

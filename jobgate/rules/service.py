@@ -11,18 +11,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Iterator
 
-from jobgate import catalog as catalog_module
-from jobgate.auth import Authenticator, Credential, Principal, load_principals
-from jobgate.catalog import Catalog
-from jobgate.config import Settings
-from jobgate.connection import connect, guarded
-from jobgate.checks import MAX_OFFSET, check_times, finite, is_ref
+from jobgate import limits
 from jobgate.errors import Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotRestartable
-from jobgate.lifecycle import SUCCESS, Housekeeper, Lifecycle
-from jobgate.model import SLUG, Definition, Execution, State, StepExecution, dump, now, to_ms
-from jobgate.queue import JobQueue
-from jobgate.schedules import ScheduleBook
-from jobgate.store import Store
+from jobgate.model import SLUG, SUCCESS, Credential, Definition, Execution, Principal, State, StepExecution, dump, now, to_ms
+from jobgate.rules import catalog as catalog_module
+from jobgate.rules.auth import Authenticator, load_principals
+from jobgate.rules.checks import check_times, finite, is_ref
+from jobgate.rules.lifecycle import Housekeeper, Lifecycle
+from jobgate.rules.schedules import ScheduleBook
+from jobgate.settings import Settings
+from jobgate.store.connection import connect
+from jobgate.store.definitions import Definitions
+from jobgate.store.executions import Store
+from jobgate.store.queue import JobQueue
+from jobgate.store.schedules import Schedules
+from jobgate.store.tokens import Tokens
 
 
 #: Ended executions a restart may follow.
@@ -42,7 +45,7 @@ class Page:
 
 
 class Service:
-    def __init__(self, settings: Settings, client, catalog: Catalog, auth: Authenticator):
+    def __init__(self, settings: Settings, client, catalog: Definitions, auth: Authenticator):
         self.settings = settings
         self.redis = client
         self.catalog = catalog
@@ -51,7 +54,7 @@ class Service:
         self.queue = JobQueue(client)
         self.lifecycle = Lifecycle(self.store, self.queue)
         self.housekeeper = Housekeeper(self.lifecycle, settings.stale_after)
-        self.schedules = ScheduleBook(self)
+        self.schedules = ScheduleBook(self, Schedules(client))
         self.step_types = catalog_module.step_types()
 
     @classmethod
@@ -62,7 +65,7 @@ class Service:
         types = catalog_module.step_types()
         jobs = catalog_module.load_file(settings.catalog_path, types, settings) if settings.catalog_path else []
         accounts = load_principals(settings.principals_path) if settings.principals_path else []
-        return cls(settings, client, Catalog(client, jobs), Authenticator(client, accounts))
+        return cls(settings, client, Definitions(client, jobs), Authenticator(Tokens(client), accounts))
 
     # -- auth --------------------------------------------------------------
     def authenticate(self, credential: Credential | None) -> Principal:
@@ -173,10 +176,10 @@ class Service:
                            attributes=old.attributes, trigger="restart", restart_of=old.id)
 
     def get(self, principal: Principal, ref: str) -> Execution:
-        self.housekeeper.run()
+        """One execution of the principal's tenant; an expired one is gone already (the
+        maintenance loop purges it soon after)."""
         found = self.store.get(ref) if is_ref(ref) else None
         if found is not None and found.finished and found.expires and found.expires <= now():
-            self.store.purge(found.id, only_ended=True)
             found = None
         if found is None or found.tenant != principal.tenant:
             raise ExecutionNotFound(f"no job execution {ref!r}", id=str(ref))
@@ -185,13 +188,12 @@ class Service:
     def page(self, principal: Principal, *, definition: str | None = None, state: State | None = None,
              origin: str | None = None, newest_first: bool = True, offset: int = 0, limit: int = 50,
              cursor: int | None = None) -> Page:
-        self.housekeeper.run()
         if definition is not None and not SLUG.match(definition):
             return Page([], 0, offset, limit)
         if origin is not None and not SLUG.match(origin):
             raise Invalid(f"unknown origin {origin!r}", details={"origin": ["not a dialect name"]})
         limit = max(1, min(limit, self.settings.page_limit))
-        offset = min(max(0, offset), MAX_OFFSET)
+        offset = min(max(0, offset), limits.MAX_INT)
         items, total = self.store.page(principal.tenant, definition=definition, origin=origin,
                                        state=state.value if state else None, newest_first=newest_first,
                                        offset=offset, limit=limit, after_seq=cursor)
@@ -276,11 +278,11 @@ class Service:
         return self.store.transition(execution.id, None, patch)
 
     def log(self, principal: Principal, ref: str, offset: int = 0) -> bytes:
-        return self.store.read_log(self.get(principal, ref).id, min(max(0, offset), MAX_OFFSET))
+        return self.store.read_log(self.get(principal, ref).id, min(max(0, offset), limits.MAX_INT))
 
     def result(self, principal: Principal, ref: str):
         return self.store.get_result(self.get(principal, ref).id)
 
     def ready(self) -> dict[str, Any]:
-        guarded(self.redis.ping)
+        self.redis.ping()
         return {"redis": "ok", "workers": self.queue.live_workers()}

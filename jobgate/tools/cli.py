@@ -10,8 +10,8 @@ import time
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from jobgate import client, processes
-from jobgate.config import Settings
+from jobgate.tools import client, processes
+from jobgate.settings import Settings
 
 DEV_PRINCIPALS = """# Written by `jobgate up` for local use; point JOBGATE_PRINCIPALS at your own file.
 [[principal]]
@@ -19,7 +19,6 @@ name = "dev"
 tenant = "dev"
 password = "dev"
 tokens = ["dev-token"]
-roles = ["admin"]
 """
 STATE_DIR = Path(".jobgate")
 
@@ -28,7 +27,7 @@ def serve(host: str, port: int, workers: int, certfile: str | None, keyfile: str
     """The app under gunicorn (TLS when given a certificate and key)."""
     from gunicorn.app.base import BaseApplication
 
-    from jobgate.app import create_app
+    from jobgate.kit.app import create_app
 
     class Gateway(BaseApplication):
         def load_config(self):
@@ -45,7 +44,7 @@ def serve(host: str, port: int, workers: int, certfile: str | None, keyfile: str
 
 
 def _example_catalog() -> str | None:
-    for candidate in (Path("examples/catalog.toml"), Path(__file__).parent.parent / "examples" / "catalog.toml"):
+    for candidate in (Path("examples/catalog.toml"), Path(__file__).resolve().parents[2] / "examples" / "catalog.toml"):
         if candidate.is_file():
             return str(candidate.resolve())
     return None
@@ -53,8 +52,8 @@ def _example_catalog() -> str | None:
 
 def up(port: int, workers: int) -> int:
     """Everything on one machine: embedded Redis if needed, the gateway, workers."""
-    from jobgate import dialect
-    from jobgate.embedded import EmbeddedRedis, die_with_parent
+    from jobgate.kit import dialect
+    from jobgate.tools.embedded import EmbeddedRedis, die_with_parent
 
     env = dict(os.environ)
     redis_server = None

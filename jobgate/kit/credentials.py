@@ -1,0 +1,36 @@
+"""Credential extractors the dialects compose: each reads one request style into a Credential.
+
+Verifying a credential is the rules' (rules.auth); these only parse headers,
+and a malformed header is no credential (a 401 in the dialect's words).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Callable
+
+from flask import Request
+
+from jobgate.model import Credential
+
+def bearer(request: Request) -> Credential | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return Credential(token=token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+
+
+def basic(request: Request) -> Credential | None:
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return Credential(username=user, password=password) if sep and user else None
+
+
+def header_token(name: str) -> Callable[[Request], Credential | None]:
+    def extract(request: Request) -> Credential | None:
+        token = request.headers.get(name, "").strip()
+        return Credential(token=token) if token else None
+    return extract

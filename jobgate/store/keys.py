@@ -1,0 +1,78 @@
+"""Every Redis key jobgate writes, named once. All start with PREFIX (RQ's own keys start with "rq:").
+
+Callers pass validated slugs (model.SLUG) and uuids, never raw client text.
+"""
+PREFIX = "jg:"
+ANY = "*"
+
+# -- executions ------------------------------------------------------------
+EXECUTION_SEQ = PREFIX + "seq:execution"
+SEQ_TO_EXECUTION = PREFIX + "execution-seq"
+HEARTBEATS = PREFIX + "heartbeats"
+EXPIRIES = PREFIX + "expiries"
+INDEX_PREFIX = PREFIX + "ix:"
+SLOT_PREFIX = PREFIX + "slot:"
+
+
+def index(tenant: str, definition: str = ANY, state: str = ANY, origin: str = ANY) -> str:
+    """One sorted set per (tenant, definition|*, state|*, origin|*), scored by seq (lua.py builds the same)."""
+    return f"{INDEX_PREFIX}{tenant}:{definition}:{state}:{origin}"
+
+
+def record(execution_id: str) -> str:
+    return f"{PREFIX}execution:{execution_id}"
+
+
+def log(execution_id: str) -> str:
+    return f"{PREFIX}log:{execution_id}"
+
+
+def result(execution_id: str) -> str:
+    return f"{PREFIX}result:{execution_id}"
+
+
+def plan(execution_id: str) -> str:
+    return f"{PREFIX}plan:{execution_id}"
+
+
+def dependents(execution_id: str) -> str:
+    return f"{PREFIX}dependents:{execution_id}"
+
+
+def process_group(execution_id: str) -> str:
+    return f"{PREFIX}pgid:{execution_id}"
+
+
+def slot(tenant: str, definition_id: str) -> str:
+    """Held by the one unfinished execution of a definition that allows no concurrency."""
+    return f"{SLOT_PREFIX}{tenant}:{definition_id}"
+
+
+# -- definitions -----------------------------------------------------------
+DEFINITION_SEQ = PREFIX + "seq:definition"
+DEFINITION_REFS = PREFIX + "definition-refs"          # uuid / "#seq" / "catalog/id" -> owner
+
+
+def definition(tenant: str, job_id: str) -> str:
+    return f"{PREFIX}definition:{tenant}:{job_id}"
+
+
+def definitions(tenant: str) -> str:
+    return f"{PREFIX}definitions:{tenant}"
+
+
+# -- schedules -------------------------------------------------------------
+SCHEDULES_DUE = PREFIX + "schedules:due"
+
+
+def schedule(tenant: str, schedule_id: str) -> str:
+    return f"{PREFIX}schedule:{tenant}:{schedule_id}"
+
+
+def schedules(tenant: str) -> str:
+    return f"{PREFIX}schedules:{tenant}"
+
+
+# -- tokens ----------------------------------------------------------------
+def token(digest: str) -> str:
+    return f"{PREFIX}token:{digest}"
