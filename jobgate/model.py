@@ -154,7 +154,7 @@ class Execution:
     tenant: str
     principal: str = ""
     client_id: str | None = None
-    origin: str = "native"
+    origin: str = ""                     # the dialect that created it (its Dialect.name)
     trigger: str = "api"
     state: State = State.CREATED
     message: str = ""
