@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from jobgate import limits
 
@@ -32,6 +33,8 @@ class Settings:
     stale_after: float = 15.0
     token_ttl: int = 3600
     page_limit: int = limits.PAGE_MAX
+    #: every JOBGATE_* variable, for the settings dialects declare themselves (Dialect.settings)
+    environ: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
     def from_env(cls, env=None, **overrides) -> "Settings":
@@ -50,6 +53,11 @@ class Settings:
             heartbeat_interval=float(env.get("JOBGATE_HEARTBEAT_INTERVAL", 2)),
             stale_after=float(env.get("JOBGATE_STALE_AFTER", 15)),
             token_ttl=int(env.get("JOBGATE_TOKEN_TTL", 3600)),
+            environ={k: v for k, v in env.items() if k.startswith("JOBGATE_")},
         )
         values.update(overrides)
         return cls(**values)
+
+    def option(self, name: str, default: str = "") -> str:
+        """A dialect's own setting, `JOBGATE_<name>` (e.g. "SAHARA_JOB_TYPES")."""
+        return self.environ.get(f"JOBGATE_{name}", default).strip()

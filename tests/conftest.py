@@ -109,4 +109,4 @@ def base_url(gateway) -> str:
 
 @pytest.fixture(scope="session")
 def service(gateway):
-    return gateway.app.extensions["jobgate.rules.service"]
+    return gateway.app.extensions["jobgate.service"]

@@ -1,13 +1,13 @@
 """Wire format of the native API, both directions."""
 from marshmallow import Schema, fields, validate
 
-from jobgate import model
+from jobgate import limits, model
 from jobgate.kit.fields import Timestamp
-from adapters.native.mapping import STATES
+from jobgate.kit.states import IDENTITY as STATES
 
 SLUG = validate.Regexp(model.SLUG, error="must be 1-128 letters, digits, '_', '-' or '.'")
 #: Offsets beyond this are empty anyway (Redis indexes are 32-bit here)
-OFFSET = validate.Range(min=0, max=2**31 - 1)
+OFFSET = validate.Range(min=0, max=limits.MAX_INT)
 
 
 class StepIn(Schema):
@@ -27,7 +27,7 @@ class DefinitionIn(Schema):
     allow_concurrent = fields.Boolean()
     restartable = fields.Boolean()
     timeout = fields.Float(allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
-    retries = fields.Integer(validate=validate.Range(min=0, max=10))
+    retries = fields.Integer(validate=validate.Range(min=0, max=limits.RETRIES_MAX))
     queue = fields.String(validate=SLUG)
     labels = fields.List(fields.String())
 
@@ -106,11 +106,11 @@ class ScheduleList(Schema):
 
 class ListQuery(Schema):
     definition = fields.String()
-    state = fields.String(validate=validate.OneOf(list(STATES.values())))
+    state = fields.String(validate=validate.OneOf(STATES.values()))
     origin = fields.String(validate=SLUG)
     order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
     offset = fields.Integer(load_default=0, validate=OFFSET)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=limits.PAGE_MAX))
     cursor = fields.Integer(validate=OFFSET)
 
 
@@ -129,7 +129,7 @@ class StepExecutionOut(Schema):
     id = fields.String()
     type = fields.String()
     description = fields.String()
-    state = fields.Function(lambda step: STATES[step.state])
+    state = fields.Function(lambda step: STATES.wire(step.state))
     started = Timestamp()
     ended = Timestamp()
     exit_code = fields.Integer(allow_none=True)
@@ -140,7 +140,7 @@ class ExecutionOut(Schema):
     id = fields.String()
     seq = fields.Integer()
     definition = fields.String(attribute="definition_id")
-    state = fields.Function(lambda ex: STATES[ex.state])
+    state = fields.Function(lambda ex: STATES.wire(ex))
     message = fields.String()
     exit = fields.Function(lambda ex: None if ex.exit_code is None else {"code": ex.exit_code, "message": ex.exit_message})
     parameters = fields.Dict()

@@ -20,7 +20,7 @@ SUCCEEDED_WITH_WARNINGS ``finished`` + WARN, FAILED ``finished`` + ERROR, CANCEL
 DIED ``unknown`` + ERROR (exit codes of the last three have ``status: error``) [inferred]. ``status`` is RUNNING or
 PENDING while executing, the exit code afterwards.
 Faults: ``{"_v", "fault": {"arguments", "type", "message"}}`` with named string arguments (17.2 samples);
-see ``faults.TABLE``. The token endpoint answers OAuth 2 errors (``invalid_client`` ...) like Account Manager.
+see ``faults.FAULTS``. The token endpoint answers OAuth 2 errors (``invalid_client`` ...) like Account Manager.
 Choices where the reference is [unknown]/[inferred]:
   POST answers 200, 202 for ``sfcc-*`` system jobs; a ``null`` body means no parameters; a parameter ``value``
   of ``null`` (sfcc-ci's ``job:run Job flag``) is taken as ``""``; an invalid body that is still JSON is
@@ -40,17 +40,31 @@ canceling (no OCAPI endpoint), system job documents (``sfcc-site-archive-*`` bod
 ``status_metadata``, ``continue_information`` ...), OCAPI settings (resource permissions) and
 ``grant_type=password``/refresh tokens: jobgate has principals and tenants, not Business Manager users.
 """
-from jobgate.kit.credentials import bearer
-from jobgate.kit.dialect import Dialect
+from jobgate.kit import ids
+from jobgate.kit.dialect import Dialect, Mount
 
-from adapters.ocapi import faults, routes, token, webdav
+from adapters.ocapi import faults, mapping, routes, token, webdav
 
-dialect = Dialect(
-    name="ocapi", title="OCAPI Data API: jobs", version="25.10", prefix="/dw/data",
-    blueprint=routes.blueprint, extract_credential=bearer, render_fault=faults.render,
-    auth="`Authorization: Bearer` (static, or from `/dwsso/oauth2/access_token`)",
-    extra_blueprints=lambda: [("/s/<site>/dw/data", routes.blueprint("ocapi_site")),
-                              (token.PREFIX, token.blueprint()), (webdav.PREFIX, webdav.blueprint())],
-    capabilities=frozenset({"delete", "log", "steps"}),
-    example="curl -X POST -H 'Authorization: Bearer {token}' {base}/s/-/dw/data/v19_5/jobs/CustomerImportJob/executions",
-)
+
+class Ocapi(Dialect):
+    name = "ocapi"
+    title = "OCAPI Data API: jobs"
+    version = "25.10"
+    prefix = "/dw/data"
+    auth = "`Authorization: Bearer` (static, or from `/dwsso/oauth2/access_token`)"
+    capabilities = frozenset({"delete", "log", "steps"})
+    states = mapping.STATES
+    faults = faults.FAULTS
+    ids = ids.SEQ
+    paging = "start/count"
+    example = "curl -X POST -H 'Authorization: Bearer {token}' {base}/s/-/dw/data/v19_5/jobs/CustomerImportJob/executions"
+
+    def mounts(self):
+        return [Mount(routes.blp, self.prefix), Mount(routes.blp, "/s/<site>/dw/data", name="ocapi_site"),
+                Mount(token.blp, token.PREFIX, render_fault=token.render_error), Mount(webdav.blp, webdav.PREFIX)]
+
+    def render_fault(self, fault):
+        return faults.render(fault)
+
+
+dialect = Ocapi()

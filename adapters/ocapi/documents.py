@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from jobgate.kit.paging import neighbours
 from jobgate.model import Definition, Execution, State, StepExecution, StepSpec, now, to_ms
 
 from adapters.ocapi import logfile, mapping
@@ -30,7 +31,7 @@ def resource_state(execution: Execution) -> str:
 
 
 def execution(ex: Execution, definition: Definition | None) -> dict:
-    execution_status, code, outcome = mapping.STATES[ex.state]
+    execution_status, code, outcome = mapping.STATES.wire(ex)
     specs = {spec.id: spec for spec in definition.steps} if definition else {}
     steps = None if ex.state in PENDING else [step(ex, n, s, specs.get(s.id)) for n, s in enumerate(ex.steps, 1)]
     return {
@@ -62,7 +63,7 @@ def _parameters(values: dict) -> list[dict] | None:
 
 
 def step(ex: Execution, number: int, record: StepExecution, spec: StepSpec | None) -> dict:
-    execution_status, code, outcome = mapping.STATES[record.state]
+    execution_status, code, outcome = mapping.STATES.wire(record.state)
     return {
         "duration": _span(record.started, record.ended),
         "end_time": record.ended,
@@ -90,7 +91,8 @@ def _span(started: datetime | None, ended: datetime | None) -> int:
 
 def paging(start: int, count: int, total: int) -> dict:
     """`next` / `previous` result pages around the window start..start+count."""
+    following, previous = neighbours(start, count, total)
     return {
-        "next": {"count": count, "start": start + count} if start + count < total else None,
-        "previous": {"count": count, "start": max(0, start - count)} if start > 0 else None,
+        "next": None if following is None else {"count": count, "start": following},
+        "previous": None if previous is None else {"count": count, "start": previous},
     }

@@ -1,6 +1,6 @@
 """Faults only OCAPI has a name for (a bad version, an unknown property ...).
 
-Canonical errors are mapped by `faults.TABLE`; these carry their OCAPI type
+Canonical errors are mapped by `faults.FAULTS`; these carry their OCAPI type
 themselves because no other dialect would ever raise them.
 """
 from jobgate.errors import Invalid

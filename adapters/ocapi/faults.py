@@ -10,23 +10,33 @@ from http import HTTPStatus
 
 from flask import Response, jsonify, request
 
-from jobgate.errors import (AlreadyRunning, DefinitionNotFound, ExecutionNotFound, NotFinished, NotRestartable,
-                            Unauthorized, VersionMismatch)
-from jobgate.kit.faults import Fault
+from jobgate.kit.faults import Fault, FaultMap, FaultType
 
-from adapters.ocapi import headers, token, versions
+from adapters.ocapi import headers, versions
 from adapters.ocapi.errors import OcapiFault
 
-#: canonical error -> OCAPI type, status, argument named from the path, message
-TABLE = [
-    (DefinitionNotFound, "JobNotFoundException", 404, "jobId", "No job with ID '{}' found."),
-    (ExecutionNotFound, "JobExecutionNotFoundException", 404, "executionId", "No Job execution with id '{}' was found."),
-    (AlreadyRunning, "JobAlreadyRunningException", 400, "jobId", "Job with id '{}' is already running."),
-    (NotRestartable, "JobNotRestartableException", 400, "jobId", "Job with id '{}' does not support restarting."),
-    (NotFinished, "JobExecutionNotFinishedException", 403, "executionId", "Job execution with id '{}' is not finished."),
-    (VersionMismatch, "ResourceStateConflictException", 409, None,
-     "The resource state given does not match the current state of the resource."),
-]
+
+def _by_status(fault: Fault) -> FaultType:
+    """Statuses without a documented type get the HTTP reason phrase as a type."""
+    try:
+        name = "".join(HTTPStatus(fault.status).phrase.title().split()) + "Exception"
+    except ValueError:
+        name = "HttpException"
+    return FaultType(fault.status, name)
+
+
+#: canonical fault -> OCAPI type, status, message, and the argument it names from the path
+FAULTS = FaultMap({
+    "definition_not_found": (404, "JobNotFoundException", "No job with ID '{}' found.", "jobId"),
+    "execution_not_found": (404, "JobExecutionNotFoundException", "No Job execution with id '{}' was found.",
+                            "executionId"),
+    "already_running": (400, "JobAlreadyRunningException", "Job with id '{}' is already running.", "jobId"),
+    "not_restartable": (400, "JobNotRestartableException", "Job with id '{}' does not support restarting.", "jobId"),
+    "not_finished": (403, "JobExecutionNotFinishedException", "Job execution with id '{}' is not finished.",
+                     "executionId"),
+    "version_mismatch": (409, "ResourceStateConflictException",
+                         "The resource state given does not match the current state of the resource."),
+}, default=_by_status)
 UNAUTHORIZED = {
     "missing": ("InvalidAuthorizationHeaderException", "The Authorization header is missing or malformed."),
     "invalid": ("InvalidAccessTokenException", "The access token is invalid or expired."),
@@ -34,8 +44,6 @@ UNAUTHORIZED = {
 
 
 def render(fault: Fault) -> Response:
-    if request.path.startswith(token.PREFIX):
-        return token.render_error(fault)
     status, type_, message, arguments = _classify(fault)
     document = {"_v": versions.of_path()} if versions.of_path() is not None else {}
     document["fault"] = {"arguments": arguments, "type": type_, "message": message}
@@ -47,11 +55,7 @@ def render(fault: Fault) -> Response:
 def _classify(fault: Fault) -> tuple[int, str, str, dict]:
     if isinstance(fault.error, OcapiFault):
         return fault.status, fault.error.type, fault.message, fault.context
-    for error_class, type_, status, argument, message in TABLE:
-        if fault.is_(error_class):
-            value = _path_value(argument, fault)
-            return status, type_, message.format(value), {argument: value} if argument else {}
-    if fault.is_(Unauthorized):
+    if fault.code == "unauthorized":
         type_, message = UNAUTHORIZED.get(fault.context.get("reason"), UNAUTHORIZED["invalid"])
         return 401, type_, message, {}
     if fault.error is None and fault.status == 404 and versions.of_path() is not None and not versions.path_is_valid():
@@ -59,14 +63,18 @@ def _classify(fault: Fault) -> tuple[int, str, str, dict]:
     if fault.error is None and fault.status == 404:
         return 404, "ResourcePathNotFoundException", f"Unknown resource path '{request.path}'.", {
             "resourcePath": request.path}
-    if fault.code == "malformed_body" or isinstance(fault.details, dict) and "json" in fault.details:
+    if fault.code == "malformed_body" or (isinstance(fault.details, dict) and "json" in fault.details):
         return _body_fault(fault.details or {})
     if isinstance(fault.details, dict) and "query" in fault.details:
         parameter = next(iter(fault.details["query"]))
         value = request.args.get(parameter, "")
         return 400, "MalformedParameterException", f"Parameter '{parameter}' has a malformed value '{value}'.", {
             "parameter": parameter, "value": value}
-    return fault.status, _by_status(fault.status), fault.message, {}
+    kind = FAULTS.lookup(fault)
+    if kind.message is None:
+        return kind.status, kind.name, fault.message, {}
+    value = _path_value(kind.argument, fault)
+    return kind.status, kind.name, kind.message.format(value), {kind.argument: value} if kind.argument else {}
 
 
 def _body_fault(details: dict) -> tuple[int, str, str, dict]:
@@ -106,10 +114,3 @@ def _path_value(argument: str | None, fault: Fault) -> str:
     if argument == "jobId":
         return arguments.get("job_id") or str(fault.context.get("id") or fault.context.get("definition_id", ""))
     return arguments.get("id") or str(fault.context.get("id", ""))
-
-
-def _by_status(status: int) -> str:
-    try:
-        return "".join(HTTPStatus(status).phrase.title().split()) + "Exception"
-    except ValueError:
-        return "HttpException"

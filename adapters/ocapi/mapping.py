@@ -5,9 +5,10 @@ there is no exit code and the `status` field shows the execution status upper
 cased; afterwards `status` is the exit code. Reading back (search by `status`)
 groups the states that share a status word.
 """
+from jobgate.kit.states import StateMap
 from jobgate.model import State
 
-STATES: dict[State, tuple[str, str | None, str | None]] = {
+STATES: StateMap[tuple[str, str | None, str | None]] = StateMap({
     State.CREATED: ("pending", None, None),
     State.QUEUED: ("pending", None, None),
     State.RUNNING: ("running", None, None),
@@ -16,15 +17,17 @@ STATES: dict[State, tuple[str, str | None, str | None]] = {
     State.FAILED: ("finished", "ERROR", "error"),
     State.CANCELED: ("aborted", "ABORTED", "error"),
     State.DIED: ("unknown", "ERROR", "error"),
-}
+})
 
 
-def status_word(state: State) -> str:
-    execution_status, code, _ = STATES[state]
+def _word(wire: tuple[str, str | None, str | None]) -> str:
+    execution_status, code, _ = wire
     return code or execution_status.upper()
 
 
+def status_word(state: State) -> str:
+    return _word(STATES.wire(state))
+
+
 #: wire `status` word -> the canonical states showing it
-FROM_STATUS: dict[str, frozenset[State]] = {
-    word: frozenset(s for s in STATES if status_word(s) == word) for word in {status_word(s) for s in STATES}
-}
+FROM_STATUS: dict[str, frozenset[State]] = STATES.keyed(_word)

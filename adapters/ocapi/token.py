@@ -22,28 +22,26 @@ PREFIX = "/dwsso/oauth2"
 SCOPE = "tenantFilter profile roles"
 
 
-def blueprint() -> Blueprint:
-    blp = Blueprint("ocapi_token", __name__, description="Account Manager-style OAuth 2 token endpoint")
+blp = Blueprint("ocapi_token", __name__, description="Account Manager-style OAuth 2 token endpoint")
 
-    @blp.route("/access_token", methods=["POST"])
-    def access_token():
-        grant = request.form.get("grant_type")
-        if grant is None:
-            raise Invalid("grant_type is required", error="invalid_request")
-        if grant != "client_credentials":
-            raise Invalid(f"grant type {grant!r} is not supported", error="unsupported_grant_type")
-        credential = basic(request)
-        if credential is None:
-            raise Unauthorized("client authentication with HTTP Basic is required")
-        caller = service().authenticate(Credential(username=unquote_plus(credential.username),
-                                                   password=unquote_plus(credential.password or "")))
-        token, ttl = service().issue_token(caller)
-        response = jsonify({"access_token": token, "scope": SCOPE,
-                            "token_type": "Bearer", "expires_in": ttl})
-        response.headers["Cache-Control"] = "no-store"
-        return response
+@blp.route("/access_token", methods=["POST"])
+def access_token():
+    grant = request.form.get("grant_type")
+    if grant is None:
+        raise Invalid("grant_type is required", error="invalid_request")
+    if grant != "client_credentials":
+        raise Invalid(f"grant type {grant!r} is not supported", error="unsupported_grant_type")
+    credential = basic(request)
+    if credential is None:
+        raise Unauthorized("client authentication with HTTP Basic is required")
+    caller = service().authenticate(Credential(username=unquote_plus(credential.username),
+                                               password=unquote_plus(credential.password or "")))
+    token, ttl = service().issue_token(caller)
+    response = jsonify({"access_token": token, "scope": SCOPE,
+                        "token_type": "Bearer", "expires_in": ttl})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
-    return blp
 
 
 def render_error(fault: Fault) -> Response:

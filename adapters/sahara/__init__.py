@@ -19,7 +19,7 @@ or a marker was sent; ``sort_by`` (``-`` for descending): executions ``id``, ``j
 ``cluster``, ``status``, jobs ``id``, ``name``, ``type``, ``created_at``, ``updated_at``; other
 query keys filter on the object's scalar fields, ``status`` case-insensitively, ``job.name`` as a
 regex. Unsorted lists are in creation order.
-State map (``mapping.TABLE``): CREATED/QUEUED -> PENDING, RUNNING -> RUNNING (TOBEKILLED once a
+State map (``mapping.STATES``): CREATED/QUEUED -> PENDING, RUNNING -> RUNNING (TOBEKILLED once a
 cancel is asked), SUCCEEDED[_WITH_WARNINGS] -> SUCCEEDED, FAILED -> DONEWITHERROR when the failing
 step's process exited non-zero and FAILED otherwise, CANCELED -> KILLED, DIED -> FAILED with the
 reason in ``info.message``.
@@ -42,18 +42,37 @@ INVALID_REFERENCE, as for an engine without it); other tenants' ``is_public`` ex
 and templates stay invisible: jobgate keeps tenants apart (a tenant never sees another's
 jobs), which outranks Sahara's sharing.
 """
+from jobgate.kit import ids
 from jobgate.kit.credentials import header_token
-from jobgate.kit.dialect import Dialect
+from jobgate.kit.dialect import Dialect, Mount
 
-from adapters.sahara import identity
-from adapters.sahara.faults import render_fault
-from adapters.sahara.routes import blueprint
+from adapters.sahara import faults, identity, mapping, routes
+from adapters.sahara.config import Config
 
-dialect = Dialect(
-    name="sahara", title="OpenStack Data Processing (Sahara EDP)", version="1.1", prefix="/v1.1",
-    blueprint=blueprint, extract_credential=header_token("X-Auth-Token"), render_fault=render_fault,
-    auth="`X-Auth-Token` (static, or from Keystone v3 `/identity/v3`)",
-    extra_blueprints=lambda: [(identity.PREFIX, identity.blueprint())],
-    capabilities=frozenset({"definitions", "cancel", "delete", "cursor_paging"}),
-    example="curl -H 'X-Auth-Token: {token}' {base}/v1.1/{tenant}/job-executions",
-)
+
+class Sahara(Dialect):
+    name = "sahara"
+    title = "OpenStack Data Processing (Sahara EDP)"
+    version = "1.1"
+    prefix = "/v1.1"
+    auth = "`X-Auth-Token` (static, or from Keystone v3 `/identity/v3`)"
+    capabilities = frozenset({"definitions", "cancel", "delete", "cursor_paging"})
+    states = mapping.STATES
+    faults = faults.FAULTS
+    ids = ids.ANY
+    paging = "limit/marker"
+    settings = Config
+    example = "curl -H 'X-Auth-Token: {token}' {base}/v1.1/{tenant}/job-executions"
+
+    def mounts(self):
+        return [Mount(routes.blp, self.prefix),
+                Mount(identity.blp, identity.PREFIX, render_fault=identity.render_fault)]
+
+    def extract_credential(self, request):
+        return header_token("X-Auth-Token")(request)
+
+    def render_fault(self, fault):
+        return faults.render_fault(fault)
+
+
+dialect = Sahara()

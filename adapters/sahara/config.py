@@ -1,4 +1,4 @@
-"""Operator settings of the Sahara dialect, read once from JOBGATE_SAHARA_* variables.
+"""Operator settings of the Sahara dialect (JOBGATE_SAHARA_* variables), checked once at start-up.
 
 jobgate has no Hadoop: which step a Sahara job type runs is the operator's
 choice, and a type left out is refused rather than faked; which RQ queue a
@@ -7,8 +7,9 @@ cluster id stands for is the operator's choice too.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
+
+from jobgate.settings import Settings
 
 #: every job type Sahara knows (sahara.utils.edp.JOB_TYPES_ALL)
 JOB_TYPES = ("Hive", "Java", "MapReduce", "MapReduce.Streaming", "Pig", "Shell", "Spark", "Storm", "Storm.Pyleus")
@@ -22,9 +23,8 @@ class Config:
     cluster_queues: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, env=None) -> "Config":
-        env = os.environ if env is None else env
-        raw = env.get("JOBGATE_SAHARA_JOB_TYPES", "").strip()
+    def from_settings(cls, settings: Settings) -> "Config":
+        raw = settings.option("SAHARA_JOB_TYPES")
         try:
             job_types = json.loads(raw) if raw else {}
         except json.JSONDecodeError as exc:
@@ -36,7 +36,7 @@ class Config:
                 raise ValueError(f"JOBGATE_SAHARA_JOB_TYPES: unknown job type {name!r} (known: {', '.join(JOB_TYPES)})")
             if not isinstance(step, dict) or not isinstance(step.get("type"), str):
                 raise ValueError(f"JOBGATE_SAHARA_JOB_TYPES: {name}: must be an object with a step \"type\"")
-        raw = env.get("JOBGATE_SAHARA_CLUSTER_QUEUES", "").strip()
+        raw = settings.option("SAHARA_CLUSTER_QUEUES")
         try:
             cluster_queues = json.loads(raw) if raw else {}
         except json.JSONDecodeError as exc:

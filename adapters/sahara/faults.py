@@ -9,12 +9,10 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from jobgate.errors import JobgateError
-from jobgate.kit.faults import Fault
+from jobgate.kit.faults import Fault, FaultMap, FaultType
 
-from adapters.sahara import identity
-
-#: canonical fault code -> (HTTP status, Sahara error_name)
-FAULTS = {
+#: canonical fault code -> (HTTP status, Sahara error_name); other codes show their own name upper-cased
+FAULTS = FaultMap({
     "unauthorized": (401, "UNAUTHORIZED"),
     "forbidden": (403, "FORBIDDEN"),
     "not_found": (404, "NOT_FOUND"),
@@ -30,7 +28,7 @@ FAULTS = {
     "payload_too_large": (413, "REQUEST_ENTITY_TOO_LARGE"),
     "unavailable": (503, "SERVICE_UNAVAILABLE"),
     "internal": (500, "INTERNAL_SERVER_ERROR"),
-}
+}, default=lambda fault: FaultType(fault.status, fault.code.upper()))
 
 
 class Refused(JobgateError):
@@ -43,8 +41,6 @@ class Refused(JobgateError):
 
 
 def render_fault(fault: Fault) -> Response:
-    if request.path.startswith(identity.PREFIX):
-        return identity.render_fault(fault)
     status, name = _classify(fault)
     body = {"error_code": status, "error_name": name,
             "error_message": f"{_message(fault)}\nError ID: {fault.request_id}"}
@@ -58,7 +54,8 @@ def _classify(fault: Fault) -> tuple[int, str]:
         return fault.status, fault.error.name
     if fault.code == "invalid" and fault.error is None:
         return 400, "VALIDATION_ERROR"       # the request failed its schema
-    return FAULTS.get(fault.code, (fault.status, fault.code.upper()))
+    kind = FAULTS.lookup(fault)
+    return kind.status, kind.name
 
 
 def _message(fault: Fault) -> str:

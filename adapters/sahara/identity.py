@@ -61,44 +61,42 @@ def _stamp(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
 
 
-def blueprint() -> Blueprint:
-    blp = Blueprint("sahara-identity", __name__, description="Keystone v3 password login for OpenStack tools")
+blp = Blueprint("sahara-identity", __name__, description="Keystone v3 password login for OpenStack tools")
 
-    @blp.route("", methods=["GET"])
-    def version():
-        return {"version": {"id": VERSION, "status": "stable", "updated": "2020-04-07T00:00:00Z",
-                            "links": [{"rel": "self", "href": request.host_url + PREFIX.lstrip("/") + "/"}],
-                            "media-types": [{"base": "application/json",
-                                             "type": "application/vnd.openstack.identity-v3+json"}]}}
+@blp.route("", methods=["GET"])
+def version():
+    return {"version": {"id": VERSION, "status": "stable", "updated": "2020-04-07T00:00:00Z",
+                        "links": [{"rel": "self", "href": request.host_url + PREFIX.lstrip("/") + "/"}],
+                        "media-types": [{"base": "application/json",
+                                         "type": "application/vnd.openstack.identity-v3+json"}]}}
 
-    @blp.route("/auth/tokens", methods=["POST"])
-    @blp.arguments(TokenRequest)
-    def issue(body):
-        auth = body["auth"]
-        user = auth["identity"]["password"]["user"]
-        principal = service().login(user.get("name") or user.get("id") or "", user["password"])
-        project = auth.get("scope", {}).get("project", {})
-        if (project.get("id") or project.get("name") or principal.tenant) != principal.tenant:
-            raise Unauthorized(f"user {principal.name} has no role on project {project.get('id') or project.get('name')}")
-        token, ttl = service().issue_token(principal)
-        issued = now()
-        base = request.host_url.rstrip("/")
-        body = {"token": {
-            "methods": ["password"], "issued_at": _stamp(issued), "expires_at": _stamp(issued + timedelta(seconds=ttl)),
-            "user": {"id": principal.name, "name": principal.name, "domain": DOMAIN},
-            "project": {"id": principal.tenant, "name": principal.tenant, "domain": DOMAIN},
-            "roles": [ROLE],
-            "catalog": [
-                _service("data-processing", "sahara", f"{base}/v1.1/{principal.tenant}"),
-                _service("identity", "keystone", f"{base}{PREFIX}"),
-            ],
-        }}
-        response = jsonify(body)
-        response.status_code = 201
-        response.headers["X-Subject-Token"] = token
-        return response
+@blp.route("/auth/tokens", methods=["POST"])
+@blp.arguments(TokenRequest)
+def issue(body):
+    auth = body["auth"]
+    user = auth["identity"]["password"]["user"]
+    principal = service().login(user.get("name") or user.get("id") or "", user["password"])
+    project = auth.get("scope", {}).get("project", {})
+    if (project.get("id") or project.get("name") or principal.tenant) != principal.tenant:
+        raise Unauthorized(f"user {principal.name} has no role on project {project.get('id') or project.get('name')}")
+    token, ttl = service().issue_token(principal)
+    issued = now()
+    base = request.host_url.rstrip("/")
+    body = {"token": {
+        "methods": ["password"], "issued_at": _stamp(issued), "expires_at": _stamp(issued + timedelta(seconds=ttl)),
+        "user": {"id": principal.name, "name": principal.name, "domain": DOMAIN},
+        "project": {"id": principal.tenant, "name": principal.tenant, "domain": DOMAIN},
+        "roles": [ROLE],
+        "catalog": [
+            _service("data-processing", "sahara", f"{base}/v1.1/{principal.tenant}"),
+            _service("identity", "keystone", f"{base}{PREFIX}"),
+        ],
+    }}
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["X-Subject-Token"] = token
+    return response
 
-    return blp
 
 
 def _service(kind: str, name: str, url: str) -> dict:

@@ -8,16 +8,11 @@ signal, a worker that vanished) is FAILED, as in Sahara's Spark engine.
 """
 from __future__ import annotations
 
-from typing import Callable
-
+from jobgate.kit.states import StateMap
 from jobgate.model import Execution, State
 
 #: step types whose failure can be a process's own non-zero exit status
 PROCESS_STEPS = frozenset({"shell"})
-
-
-def _always(_: Execution) -> bool:
-    return True
 
 
 def _cancel_requested(execution: Execution) -> bool:
@@ -34,25 +29,16 @@ def _exited_non_zero(execution: Execution) -> bool:
             and step.message == f"exit code {step.exit_code}")
 
 
-#: (canonical state, condition, Sahara status); the first matching row wins.
-TABLE: tuple[tuple[State, Callable[[Execution], bool], str], ...] = (
-    (State.CREATED, _always, "PENDING"),
-    (State.QUEUED, _always, "PENDING"),
-    (State.RUNNING, _cancel_requested, "TOBEKILLED"),
-    (State.RUNNING, _always, "RUNNING"),
-    (State.SUCCEEDED, _always, "SUCCEEDED"),
-    (State.SUCCEEDED_WITH_WARNINGS, _always, "SUCCEEDED"),
-    (State.FAILED, _exited_non_zero, "DONEWITHERROR"),
-    (State.FAILED, _always, "FAILED"),
-    (State.CANCELED, _always, "KILLED"),
-    (State.DIED, _always, "FAILED"),
-)
-
-#: Sahara status -> the canonical states it can stand for (narrows a status filter)
-FROM_WIRE: dict[str, frozenset[State]] = {
-    status: frozenset(state for state, _, word in TABLE if word == status) for _, _, status in TABLE
-}
-
-
-def status(execution: Execution) -> str:
-    return next(word for state, condition, word in TABLE if state is execution.state and condition(execution))
+#: (canonical state, Sahara status, condition); the first matching row wins.
+STATES: StateMap[str] = StateMap((
+    (State.CREATED, "PENDING"),
+    (State.QUEUED, "PENDING"),
+    (State.RUNNING, "TOBEKILLED", _cancel_requested),
+    (State.RUNNING, "RUNNING"),
+    (State.SUCCEEDED, "SUCCEEDED"),
+    (State.SUCCEEDED_WITH_WARNINGS, "SUCCEEDED"),
+    (State.FAILED, "DONEWITHERROR", _exited_non_zero),
+    (State.FAILED, "FAILED"),
+    (State.CANCELED, "KILLED"),
+    (State.DIED, "FAILED"),
+))

@@ -49,7 +49,7 @@ def job_execution(execution: Execution, jobs: dict[str, Definition]) -> dict:
 
 def _info(execution: Execution) -> dict:
     message = execution.message or (DIED_REASON if execution.state is State.DIED else "")
-    return {"status": mapping.status(execution), **({"message": message} if message else {})}
+    return {"status": mapping.STATES.wire(execution), **({"message": message} if message else {})}
 
 
 def job(definition: Definition) -> dict:

@@ -10,13 +10,14 @@ from marshmallow import INCLUDE
 
 from jobgate.errors import Conflict, NotFound
 from jobgate.model import Definition, Execution
+from jobgate.kit import paging
 from jobgate.kit.blueprint import DialectBlueprint, principal, service
 
 from adapters.sahara import records, schemas
-from adapters.sahara.config import JOB_TYPES, Config
+from adapters.sahara.config import JOB_TYPES
 from adapters.sahara.faults import Refused
 from adapters.sahara.listing import regex, select
-from adapters.sahara.mapping import FROM_WIRE
+from adapters.sahara.mapping import STATES
 from adapters.sahara.records import NAMESPACE
 
 NAME = "sahara"
@@ -27,169 +28,166 @@ EXECUTION_SORT = {"id": itemgetter("id"), "job_template": itemgetter("job_id"), 
 JOB_SORT = {key: itemgetter(key) for key in ("id", "name", "type", "created_at", "updated_at")}
 
 
-def blueprint() -> DialectBlueprint:
-    config = Config.from_env()
-    blp = DialectBlueprint(NAME, __name__, description="OpenStack Data Processing (Sahara EDP) v1.1")
+blp = DialectBlueprint(NAME, __name__, description="OpenStack Data Processing (Sahara EDP) v1.1")
 
-    @blp.url_value_preprocessor
-    def take_tenant(endpoint, values):
-        g.sahara_tenant = (values or {}).pop("tenant_id", None)
+@blp.url_value_preprocessor
+def take_tenant(endpoint, values):
+    g.sahara_tenant = (values or {}).pop("tenant_id", None)
 
-    @blp.before_request
-    def check_request():
-        """After authentication: the URL's tenant must be the token's, a body must be JSON."""
-        if g.sahara_tenant != principal().tenant:
-            raise Refused("UNAUTHORIZED", "Token tenant != requested tenant", 401)
-        if request.content_length and request.mimetype not in ("", "application/json"):
-            raise Refused("INVALID_DATA", f"Content type '{request.mimetype}' isn't supported")
+@blp.before_request
+def check_request():
+    """After authentication: the URL's tenant must be the token's, a body must be JSON."""
+    if g.sahara_tenant != principal().tenant:
+        raise Refused("UNAUTHORIZED", "Token tenant != requested tenant", 401)
+    if request.content_length and request.mimetype not in ("", "application/json"):
+        raise Refused("INVALID_DATA", f"Content type '{request.mimetype}' isn't supported")
 
-    # -- job executions ---------------------------------------------------------
-    @blp.route("/<tenant_id>/job-executions")
-    @blp.arguments(schemas.ListQuery, location="query", unknown=INCLUDE)
-    @blp.response(200, schemas.JobExecutionList)
-    def list_executions(query):
-        jobs = _jobs()
-        keyset = _keyset_page(query, jobs)
-        if keyset is not None:
-            return keyset
-        names = {job.uuid: records.job(job)["name"] for job in jobs.values()}
-        found = [records.job_execution(e, jobs) for e in _executions(query, jobs)]
-        page = select(found, query, sort_keys=EXECUTION_SORT, special={
-            "status": lambda o, wanted: o["info"]["status"] == wanted.upper(),
-            "job.name": lambda o, wanted: regex(names.get(o["job_id"]), wanted)})
-        return {"job_executions": page["items"], **_markers(page)}
+# -- job executions ---------------------------------------------------------
+@blp.route("/<tenant_id>/job-executions")
+@blp.arguments(schemas.ListQuery, location="query", unknown=INCLUDE)
+@blp.response(200, schemas.JobExecutionList)
+def list_executions(query):
+    jobs = _jobs()
+    keyset = _keyset_page(query, jobs)
+    if keyset is not None:
+        return keyset
+    names = {job.uuid: records.job(job)["name"] for job in jobs.values()}
+    found = [records.job_execution(e, jobs) for e in _executions(query, jobs)]
+    page = select(found, query, sort_keys=EXECUTION_SORT, special={
+        "status": lambda o, wanted: o["info"]["status"] == wanted.upper(),
+        "job.name": lambda o, wanted: regex(names.get(o["job_id"]), wanted)})
+    return {"job_executions": page["items"], **_markers(page)}
 
-    @blp.route("/<tenant_id>/job-executions/<ref>")
-    class JobExecution(MethodView):
-        @blp.response(200, schemas.JobExecutionEnvelope)
-        def get(self, ref):
-            return _shown(service().get(principal(), ref))
-
-        @blp.arguments(schemas.ExecutionPatch)
-        @blp.response(202, schemas.JobExecutionEnvelope)
-        def patch(self, body, ref):
-            execution = service().get(principal(), ref)
-            _check_update(execution.id, "JobExecution", records.job_execution(execution, _jobs()), body)
-            if "info" in body:
-                if len(body) > 1:
-                    raise Refused("INVALID_JOB_STATUS", "Invalid status parameter")
-                if body["info"]["status"] == "suspend":
-                    raise Refused("INVALID_REFERENCE", "Engine doesn't support suspending job feature")
-                return _shown(execution)      # v1.1 ignores {"status": "cancel"}; only v2 cancels this way
-            # no expected_version: the worker bumps it with every progress write
-            return _shown(service().set_attributes(principal(), execution.id, NAMESPACE, body))
-
-        @blp.response(204)
-        def delete(self, ref):
-            execution = service().get(principal(), ref)
-            if execution.attrs(NAMESPACE).get("is_protected"):
-                raise Refused("DELETION_FAILED", f"JobExecution with id '{execution.id}' could not be deleted "
-                                                 "because it's marked as protected")
-            # Sahara cancels what it deletes and removes it once it has stopped
-            service().delete(principal(), execution.id, when_ended=True)
-
-    @blp.route("/<tenant_id>/job-executions/<ref>/refresh-status")
+@blp.route("/<tenant_id>/job-executions/<ref>")
+class JobExecution(MethodView):
     @blp.response(200, schemas.JobExecutionEnvelope)
-    def refresh_status(ref):
-        """jobgate's records are always current: nothing to poll."""
+    def get(self, ref):
         return _shown(service().get(principal(), ref))
 
-    @blp.route("/<tenant_id>/job-executions/<ref>/cancel")
-    @blp.response(200, schemas.JobExecutionEnvelope)
-    def cancel(ref):
+    @blp.arguments(schemas.ExecutionPatch)
+    @blp.response(202, schemas.JobExecutionEnvelope)
+    def patch(self, body, ref):
+        execution = service().get(principal(), ref)
+        _check_update(execution.id, "JobExecution", records.job_execution(execution, _job_of(execution)), body)
+        if "info" in body:
+            if len(body) > 1:
+                raise Refused("INVALID_JOB_STATUS", "Invalid status parameter")
+            if body["info"]["status"] == "suspend":
+                raise Refused("INVALID_REFERENCE", "Engine doesn't support suspending job feature")
+            return _shown(execution)      # v1.1 ignores {"status": "cancel"}; only v2 cancels this way
+        # no expected_version: the worker bumps it with every progress write
+        return _shown(service().set_attributes(principal(), execution.id, NAMESPACE, body))
+
+    @blp.response(204)
+    def delete(self, ref):
         execution = service().get(principal(), ref)
         if execution.attrs(NAMESPACE).get("is_protected"):
-            raise Refused("CANCELING_FAILED", f"Job Execution with id '{execution.id}' cannot be canceled "
-                                              "because it's marked as protected")
-        return _shown(_cancel(execution))
+            raise Refused("DELETION_FAILED", f"JobExecution with id '{execution.id}' could not be deleted "
+                                             "because it's marked as protected")
+        # Sahara cancels what it deletes and removes it once it has stopped
+        service().delete(principal(), execution.id, when_ended=True)
 
-    # -- jobs (templates) --------------------------------------------------------
-    @blp.route("/<tenant_id>/jobs")
-    class Jobs(MethodView):
-        @blp.arguments(schemas.ListQuery, location="query", unknown=INCLUDE)
-        @blp.response(200, schemas.JobList)
-        def get(self, query):
-            page = select([records.job(job) for job in _jobs().values()], query, sort_keys=JOB_SORT)
-            return {"jobs": page["items"], **_markers(page)}
+@blp.route("/<tenant_id>/job-executions/<ref>/refresh-status")
+@blp.response(200, schemas.JobExecutionEnvelope)
+def refresh_status(ref):
+    """jobgate's records are always current: nothing to poll."""
+    return _shown(service().get(principal(), ref))
 
-        @blp.arguments(schemas.JobIn)
-        @blp.response(202, schemas.JobEnvelope)
-        def post(self, body):
-            step = config.job_types.get(body["type"])
-            if step is None:
-                served = ", ".join(config.job_types) or "none"
-                raise Refused("INVALID_DATA", f"Job type '{body['type']}' is not served here (served: {served})")
-            _check_name_free(body["name"])
-            attributes = {k: body[k] for k in ("type", "mains", "libs", "interface", "is_public", "is_protected")
-                          if body.get(k) is not None}
-            definition = service().create_definition(principal(), {
-                "id": uuid.uuid4().hex, "name": body["name"], "description": body.get("description", ""),
-                "steps": [{"id": body["type"], **step}], "attributes": {NAMESPACE: attributes}})
-            return {"job": records.job(definition)}
+@blp.route("/<tenant_id>/job-executions/<ref>/cancel")
+@blp.response(200, schemas.JobExecutionEnvelope)
+def cancel(ref):
+    execution = service().get(principal(), ref)
+    if execution.attrs(NAMESPACE).get("is_protected"):
+        raise Refused("CANCELING_FAILED", f"Job Execution with id '{execution.id}' cannot be canceled "
+                                          "because it's marked as protected")
+    return _shown(_cancel(execution))
 
-    @blp.route("/<tenant_id>/jobs/<ref>")
-    class Job(MethodView):
-        @blp.response(200, schemas.JobEnvelope)
-        def get(self, ref):
-            return {"job": records.job(service().definition(principal(), ref))}
+# -- jobs (templates) --------------------------------------------------------
+@blp.route("/<tenant_id>/jobs")
+class Jobs(MethodView):
+    @blp.arguments(schemas.ListQuery, location="query", unknown=INCLUDE)
+    @blp.response(200, schemas.JobList)
+    def get(self, query):
+        page = select([records.job(job) for job in _jobs().values()], query, sort_keys=JOB_SORT)
+        return {"jobs": page["items"], **_markers(page)}
 
-        @blp.arguments(schemas.JobPatch)
-        @blp.response(202, schemas.JobEnvelope)
-        def patch(self, body, ref):
-            definition = service().definition(principal(), ref)
-            if definition.source == "catalog":
-                raise Refused("UPDATE_FAILED", f"Job with id '{definition.uuid}' could not be updated because "
-                                               "it is an operator catalog job")
-            _check_update(definition.uuid, "Job", records.job(definition), body)
-            if "name" in body:
-                _check_name_free(body["name"], definition.id)
-            flags = {k: body[k] for k in ("is_public", "is_protected") if k in body}
-            changes = {k: body[k] for k in ("name", "description") if k in body}
-            attributes = {**definition.attributes, NAMESPACE: {**definition.attributes.get(NAMESPACE, {}), **flags}}
-            updated = service().update_definition(principal(), definition.id, {**changes, "attributes": attributes},
-                                                   expected_version=definition.version)
-            return {"job": records.job(updated)}
+    @blp.arguments(schemas.JobIn)
+    @blp.response(202, schemas.JobEnvelope)
+    def post(self, body):
+        step = blp.settings.job_types.get(body["type"])
+        if step is None:
+            served = ", ".join(blp.settings.job_types) or "none"
+            raise Refused("INVALID_DATA", f"Job type '{body['type']}' is not served here (served: {served})")
+        _check_name_free(body["name"])
+        attributes = {k: body[k] for k in ("type", "mains", "libs", "interface", "is_public", "is_protected")
+                      if body.get(k) is not None}
+        definition = service().create_definition(principal(), {
+            "id": uuid.uuid4().hex, "name": body["name"], "description": body.get("description", ""),
+            "steps": [{"id": body["type"], **step}], "attributes": {NAMESPACE: attributes}})
+        return {"job": records.job(definition)}
 
-        @blp.response(204)
-        def delete(self, ref):
-            definition = service().definition(principal(), ref)
-            if records.job(definition)["is_protected"]:
-                raise Refused("DELETION_FAILED", f"Job with id '{definition.uuid}' could not be deleted "
-                                                 "because it's marked as protected")
-            service().delete_definition(principal(), definition.id)
+@blp.route("/<tenant_id>/jobs/<ref>")
+class Job(MethodView):
+    @blp.response(200, schemas.JobEnvelope)
+    def get(self, ref):
+        return {"job": records.job(service().definition(principal(), ref))}
 
-    @blp.route("/<tenant_id>/jobs/<ref>/execute", methods=["POST"])
-    @blp.arguments(schemas.ExecuteIn)
-    @blp.response(202, schemas.JobExecutionEnvelope)
-    def execute(body, ref):
+    @blp.arguments(schemas.JobPatch)
+    @blp.response(202, schemas.JobEnvelope)
+    def patch(self, body, ref):
         definition = service().definition(principal(), ref)
-        job_configs = body.get("job_configs", {})
-        parameters = {**job_configs.get("configs", {}), **job_configs.get("params", {})}
-        if job_configs.get("args"):
-            parameters["args"] = job_configs["args"]
-        attributes = {k: body[k] for k in ("cluster_id", "input_id", "output_id", "job_configs", "interface",
-                                           "is_public", "is_protected") if body.get(k) is not None}
-        return _shown(service().submit(principal(), definition.id, parameters, origin=NAME,
-                                       attributes={NAMESPACE: attributes},
-                                       queue=config.cluster_queues.get(body["cluster_id"])))
+        if definition.source == "catalog":
+            raise Refused("UPDATE_FAILED", f"Job with id '{definition.uuid}' could not be updated because "
+                                           "it is an operator catalog job")
+        _check_update(definition.uuid, "Job", records.job(definition), body)
+        if "name" in body:
+            _check_name_free(body["name"], definition.id)
+        flags = {k: body[k] for k in ("is_public", "is_protected") if k in body}
+        changes = {k: body[k] for k in ("name", "description") if k in body}
+        attributes = {**definition.attributes, NAMESPACE: {**definition.attributes.get(NAMESPACE, {}), **flags}}
+        updated = service().update_definition(principal(), definition.id, {**changes, "attributes": attributes},
+                                               expected_version=definition.version)
+        return {"job": records.job(updated)}
 
-    @blp.route("/<tenant_id>/jobs/config-hints/<job_type>")
-    @blp.response(200)
-    def config_hints(job_type):
-        if job_type not in config.job_types:
-            raise NotFound(f"no job type {job_type!r}", id=job_type)
-        return {"job_config": {"configs": [], "args": []}}
+    @blp.response(204)
+    def delete(self, ref):
+        definition = service().definition(principal(), ref)
+        if records.job(definition)["is_protected"]:
+            raise Refused("DELETION_FAILED", f"Job with id '{definition.uuid}' could not be deleted "
+                                             "because it's marked as protected")
+        service().delete_definition(principal(), definition.id)
 
-    @blp.route("/<tenant_id>/job-types")
-    @blp.arguments(schemas.JobTypesQuery, location="query")
-    @blp.response(200, schemas.JobTypeList)
-    def job_types(query):
-        wanted = set(query.get("type") or config.job_types)
-        plugins = [PLUGIN] if PLUGIN["name"] in query.get("plugin", [PLUGIN["name"]]) else []
-        served = [t for t in JOB_TYPES if t in config.job_types and t in wanted]
-        return {"job_types": [{"name": t, "plugins": plugins} for t in served] if plugins else []}
+@blp.route("/<tenant_id>/jobs/<ref>/execute", methods=["POST"])
+@blp.arguments(schemas.ExecuteIn)
+@blp.response(202, schemas.JobExecutionEnvelope)
+def execute(body, ref):
+    definition = service().definition(principal(), ref)
+    job_configs = body.get("job_configs", {})
+    parameters = {**job_configs.get("configs", {}), **job_configs.get("params", {})}
+    if job_configs.get("args"):
+        parameters["args"] = job_configs["args"]
+    attributes = {k: body[k] for k in ("cluster_id", "input_id", "output_id", "job_configs", "interface",
+                                       "is_public", "is_protected") if body.get(k) is not None}
+    return _shown(service().submit(principal(), definition.id, parameters, origin=NAME,
+                                   attributes={NAMESPACE: attributes},
+                                   queue=blp.settings.cluster_queues.get(body["cluster_id"])))
 
-    return blp
+@blp.route("/<tenant_id>/jobs/config-hints/<job_type>")
+@blp.response(200)
+def config_hints(job_type):
+    if job_type not in blp.settings.job_types:
+        raise NotFound(f"no job type {job_type!r}", id=job_type)
+    return {"job_config": {"configs": [], "args": []}}
+
+@blp.route("/<tenant_id>/job-types")
+@blp.arguments(schemas.JobTypesQuery, location="query")
+@blp.response(200, schemas.JobTypeList)
+def job_types(query):
+    wanted = set(query.get("type") or blp.settings.job_types)
+    plugins = [PLUGIN] if PLUGIN["name"] in query.get("plugin", [PLUGIN["name"]]) else []
+    served = [t for t in JOB_TYPES if t in blp.settings.job_types and t in wanted]
+    return {"job_types": [{"name": t, "plugins": plugins} for t in served] if plugins else []}
+
 
 
 # -- helpers the views share ---------------------------------------------------
@@ -198,8 +196,16 @@ def _jobs() -> dict[str, Definition]:
     return {job.id: job for job in service().definitions(principal())}
 
 
+def _job_of(execution: Execution) -> dict[str, Definition]:
+    """The one template an execution shows the uuid of (none once an API-made job is deleted)."""
+    try:
+        return {execution.definition_id: service().definition(principal(), execution.definition_id)}
+    except NotFound:
+        return {}
+
+
 def _shown(execution: Execution) -> dict:
-    return {"job_execution": records.job_execution(execution, _jobs())}
+    return {"job_execution": records.job_execution(execution, _job_of(execution))}
 
 
 def _markers(page: dict) -> dict:
@@ -226,20 +232,13 @@ def _keyset_page(query: dict, jobs: dict[str, Definition]) -> dict | None:
     marker = query.get("marker")
     after = None
     if marker is not None:
-        try:
-            anchor = service().get(principal(), marker)
-        except NotFound:
-            anchor = None
-        if anchor is None or (definition and anchor.definition_id != definition):
+        after = paging.anchor(marker, definition)
+        if after is None:
             raise Refused("NOT_FOUND", f"Object with {{'id': '{marker}'}} not found", 404)
-        after = anchor.seq
-    ahead = service().page(principal(), definition=definition, newest_first=False, cursor=after, limit=limit + 1).items
-    items = ahead[:limit]
-    following = items[-1].id if len(ahead) > limit else None
-    prev = None
-    if after is not None:      # the marker itself and the `limit` before it: the last is the previous page's marker
-        behind = service().page(principal(), definition=definition, cursor=after + 1, limit=limit + 1).items
-        prev = behind[limit].id if len(behind) > limit else None
+    found = paging.keyset(limit=limit, after=after, definition=definition, with_previous=True)
+    items = found.items
+    prev = found.previous.id if found.previous else None
+    following = found.next.id if found.next else None
     page = {"job_executions": [records.job_execution(e, jobs) for e in items]}
     if prev or following or marker is not None:
         page["markers"] = {"prev": prev, "next": following}
@@ -256,7 +255,7 @@ def _executions(query: dict, jobs: dict[str, Definition]) -> list[Execution]:
         definition = matched[0]
     state = None
     if "status" in query:
-        states = FROM_WIRE.get(query["status"].upper(), frozenset())
+        states = STATES.states(query["status"].upper())
         if not states:
             return []
         state = next(iter(states)) if len(states) == 1 else None

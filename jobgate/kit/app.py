@@ -2,8 +2,8 @@
 
 Each dialect gets its own flask-smorest Api (own OpenAPI document and docs
 page under its prefix). Faults are rendered by one app-level handler that
-picks the dialect by URL prefix: blueprint handlers never see routing
-404/405, and flask-smorest's own handler is app-wide.
+picks the mount by URL prefix: blueprint handlers never see routing 404/405,
+and flask-smorest's own handler is app-wide.
 """
 from __future__ import annotations
 
@@ -14,24 +14,28 @@ from flask import Flask, g, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from jobgate.kit import dialect as dialects_module
-from jobgate.settings import Settings
 from jobgate.errors import JobgateError
+from jobgate.kit import dialect as dialects_module
+from jobgate.kit.blueprint import DIALECT_SETTINGS, DIALECTS, SERVICE
+from jobgate.kit.dialect import Dialect
 from jobgate.kit.faults import fault_from, render_json
 from jobgate.rules.service import Service
-from jobgate.kit.blueprint import DIALECTS, SERVICE
+from jobgate.settings import Settings
 
 REDOC = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
 
 
-def create_app(settings: Settings | None = None, service: Service | None = None) -> Flask:
+def create_app(settings: Settings | None = None, service: Service | None = None,
+               dialects: list[Dialect] | None = None) -> Flask:
+    """`dialects` mounts these instead of the installed ones (a dialect under test)."""
     settings = settings or Settings.from_env()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = Flask("jobgate")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
     app.json.sort_keys = False
+    mounted = dialects if dialects is not None else dialects_module.load(settings.dialects)
+    app.extensions[DIALECT_SETTINGS] = {d.name: d.configure(settings) for d in mounted}
     app.extensions[SERVICE] = service or Service.from_settings(settings)
-    mounted = dialects_module.load(settings.dialects)
     app.extensions[DIALECTS] = {d.name: d for d in mounted}
     for dialect in mounted:
         _mount(app, dialect)
@@ -40,7 +44,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     return app
 
 
-def _mount(app: Flask, dialect) -> None:
+def _mount(app: Flask, dialect: Dialect) -> None:
     prefix = dialect.name.upper() + "_"
     app.config.update({
         f"{prefix}API_TITLE": dialect.title, f"{prefix}API_VERSION": dialect.version,
@@ -49,22 +53,20 @@ def _mount(app: Flask, dialect) -> None:
         f"{prefix}OPENAPI_REDOC_URL": REDOC,
     })
     api = Api(app, config_prefix=prefix)
-    api.register_blueprint(dialect.blueprint(), url_prefix=dialect.prefix)
-    for url_prefix, blueprint in dialect.extra_blueprints() if dialect.extra_blueprints else ():
-        api.register_blueprint(blueprint, url_prefix=url_prefix)
+    for mount in dialect.mounts():
+        api.register_blueprint(mount.blueprint, url_prefix=mount.url_prefix,
+                               **({"name": mount.name} if mount.name else {}))
 
 
-def _install_fault_handler(app: Flask, mounted) -> None:
-    by_prefix = sorted(((p, d) for d in mounted for p in d.prefixes), key=lambda item: -len(item[0]))
-    by_prefix += [(p.split("<", 1)[0], d) for d in mounted if d.extra_blueprints
-                  for p, _ in d.extra_blueprints()]
-    by_prefix.sort(key=lambda item: -len(item[0]))
+def _install_fault_handler(app: Flask, mounted: list[Dialect]) -> None:
+    renderers = [(m.static_prefix, m.render_fault or d.render_fault) for d in mounted for m in d.mounts()]
+    renderers.sort(key=lambda item: -len(item[0]))
 
     def render(exc: Exception):
         fault = fault_from(exc, getattr(g, "request_id", "") or _request_id())
-        for prefix, dialect in by_prefix:
+        for prefix, render_fault in renderers:
             if request.path.startswith(prefix):
-                return dialect.render_fault(fault)
+                return render_fault(fault)
         return render_json(fault)
 
     # Registered after every Api so these replace flask-smorest's handler.

@@ -1,27 +1,23 @@
 """What every adapter's blueprint needs, written once.
 
-`DialectBlueprint` authenticates each request in its dialect's credential
-style before the view runs (views marked `@public` excepted); the small
-accessors give views the service and the caller without touching Redis, and
-`etag` / `if_match` carry the canonical version for conditional requests.
+`DialectBlueprint` is flask-smorest's Blueprint, made at module level in an
+adapter's routes.py, that authenticates each request in its dialect's
+credential style before the view runs (login endpoints use a plain Blueprint).
+The accessors give views the service, the caller and their dialect's own
+settings; `etag` / `if_match` carry the canonical version for conditional requests.
 """
 from __future__ import annotations
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
-from jobgate.model import Principal
 from jobgate.errors import Invalid
+from jobgate.model import Principal
 from jobgate.rules.service import Service
 
-SERVICE = "jobgate.rules.service"
+SERVICE = "jobgate.service"
 DIALECTS = "jobgate.dialects"
-
-
-def public(view):
-    """Mark a view that needs no credential (login endpoints, version documents)."""
-    view.jobgate_public = True
-    return view
+DIALECT_SETTINGS = "jobgate.dialect_settings"
 
 
 def service() -> Service:
@@ -30,6 +26,11 @@ def service() -> Service:
 
 def principal() -> Principal:
     return g.principal
+
+
+def dialect_settings(name: str):
+    """What `Dialect.configure` made of the operator's settings for dialect `name`."""
+    return current_app.extensions[DIALECT_SETTINGS][name]
 
 
 def etag(version: int) -> dict[str, str]:
@@ -43,26 +44,28 @@ def if_match() -> int | None:
     if raw in ("", "*"):
         return None
     value = raw.removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
         raise Invalid("If-Match must be an ETag this API gave", details={"If-Match": ["not an ETag of this API"]})
     return int(value)
 
 
-def dialect_of(name: str):
-    return current_app.extensions[DIALECTS][name]
-
-
 class DialectBlueprint(Blueprint):
-    """Named after its dialect, or `name` when a dialect mounts several blueprints."""
+    """Named after its dialect (or `name`, for a dialect's further blueprints); a second
+    mount of one is `register_blueprint(..., name=...)`."""
 
     def __init__(self, dialect_name: str, import_name: str, *, name: str | None = None, **options):
         super().__init__(name or dialect_name, import_name, **options)
         self.dialect_name = dialect_name
         self.before_request(self._authenticate)
 
+    @property
+    def dialect(self):
+        """The mounted Dialect object this blueprint serves (its tables, ids, hooks)."""
+        return current_app.extensions[DIALECTS][self.dialect_name]
+
+    @property
+    def settings(self):
+        return dialect_settings(self.dialect_name)
+
     def _authenticate(self) -> None:
-        view = current_app.view_functions.get(request.endpoint)
-        if getattr(view, "jobgate_public", False) or getattr(getattr(view, "view_class", None), "jobgate_public", False):
-            return
-        dialect = dialect_of(self.dialect_name)
-        g.principal = service().authenticate(dialect.extract_credential(request))
+        g.principal = service().authenticate(self.dialect.extract_credential(request))

@@ -1,54 +1,96 @@
-"""The Dialect contract, and discovery through the `jobgate.dialects` entry points.
+"""The Dialect base every adapter subclasses, and discovery through the `jobgate.dialects` entry points.
 
-A dialect is one small declarative object: where it is mounted, how its
-clients present credentials, how it renders a fault, and what it supports.
-The core reads these fields; it never compares dialect names.
+As SQLAlchemy's DefaultDialect, the base gives every dialect its defaults;
+a dialect declares what differs as class attributes: where it is mounted,
+how its clients present credentials, its tables under fixed names (`states`,
+`faults`, `ids`), its own settings, and what it supports. The core reads these;
+it never compares dialect names. An adapter's `__init__.py` holds one instance.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Callable
+from typing import Any, Callable, ClassVar
 
 from flask import Request, Response
+from flask_smorest import Blueprint
 
-from jobgate.model import Credential
-from jobgate.kit.faults import Fault
+from jobgate.kit import ids
+from jobgate.kit.blueprint import principal, service
+from jobgate.kit.credentials import bearer
+from jobgate.kit.faults import CANONICAL, Fault, FaultMap, render_json
+from jobgate.kit.states import IDENTITY, StateMap
+from jobgate.model import Execution
+from jobgate.settings import Settings
 
 GROUP = "jobgate.dialects"
-#: What a dialect may declare it supports (the README's support table is drawn from these).
+#: What a dialect may declare it supports; the suite's markers and the README's table read these.
 CAPABILITIES = frozenset({"definitions", "cancel", "restart", "delete", "log", "result", "steps",
                           "cursor_paging", "schedules"})
 
 
 @dataclass(frozen=True)
-class Dialect:
-    name: str                                   # also the origin recorded on executions
-    title: str                                  # API title for its OpenAPI document
-    version: str                                # API version for its OpenAPI document
-    prefix: str                                 # where its blueprint is mounted, e.g. "/api/v1"
-    blueprint: Callable[[], object]             # factory of its flask-smorest Blueprint
-    extract_credential: Callable[[Request], Credential | None]
-    render_fault: Callable[[Fault], Response]
-    auth: str = ""                              # how its clients authenticate, for the docs
-    #: further blueprints at their own prefixes (login endpoints, alternate mounts),
-    #: as a factory of (url prefix, Blueprint) pairs; their faults are this dialect's too
-    extra_blueprints: Callable[[], list[tuple[str, object]]] | None = None
-    #: further URL prefixes whose faults this dialect renders
-    fault_prefixes: tuple[str, ...] = ()
-    capabilities: frozenset[str] = field(default_factory=frozenset)
-    #: a curl command line showing the dialect, with {base}, {token} and {tenant} placeholders
-    example: str = ""
-
-    def __post_init__(self):
-        unknown = self.capabilities - CAPABILITIES
-        if unknown:
-            raise ValueError(f"dialect {self.name}: unknown capabilities {sorted(unknown)}")
+class Mount:
+    """A blueprint at a URL prefix. `name` mounts one blueprint a second time; `render_fault`
+    gives the faults under this prefix a format of their own (a login endpoint's)."""
+    blueprint: Blueprint
+    url_prefix: str
+    name: str | None = None
+    render_fault: Callable[[Fault], Response] | None = None
 
     @property
-    def prefixes(self) -> tuple[str, ...]:
-        """Static URL prefixes (up to any `<converter>`) whose faults are this dialect's."""
-        return tuple(p.split("<", 1)[0] for p in (self.prefix, *self.fault_prefixes))
+    def static_prefix(self) -> str:
+        """The prefix up to any `<converter>`, for choosing the fault format by URL."""
+        return self.url_prefix.split("<", 1)[0]
+
+
+class Dialect:
+    name: ClassVar[str]                       # also the origin recorded on executions
+    title: ClassVar[str]                      # API title of its OpenAPI document
+    version: ClassVar[str] = "1"              # API version of its OpenAPI document
+    prefix: ClassVar[str]                     # where its main blueprint is mounted, e.g. "/api/v1"
+    auth: ClassVar[str] = "`Authorization: Bearer`"   # how its clients authenticate, for the docs
+    capabilities: ClassVar[frozenset[str]] = frozenset()
+    #: a curl command line showing the dialect, with {base}, {token} and {tenant} placeholders
+    example: ClassVar[str] = ""
+    #: canonical state <-> wire word, one table both ways
+    states: ClassVar[StateMap] = IDENTITY
+    #: canonical fault code -> status and the dialect's fault type
+    faults: ClassVar[FaultMap] = CANONICAL
+    #: the execution id its clients see and send back
+    ids: ClassVar[ids.IdStyle] = ids.UUID
+    #: the paging style its lists use (kit.paging has the helpers), for the docs
+    paging: ClassVar[str] = "offset"
+    #: a class with `from_settings(Settings)`: the dialect's own operator settings
+    settings: ClassVar[type | None] = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        unknown = cls.capabilities - CAPABILITIES
+        if unknown:
+            raise ValueError(f"dialect {cls.__name__}: unknown capabilities {sorted(unknown)}")
+
+    def mounts(self) -> list[Mount]:
+        """Its blueprints; the first is the main one, at `prefix`."""
+        raise NotImplementedError
+
+    def extract_credential(self, request: Request):
+        return bearer(request)
+
+    def render_fault(self, fault: Fault) -> Response:
+        return render_json(fault)
+
+    def configure(self, settings: Settings) -> Any:
+        """The dialect's own settings, checked once when the app is built."""
+        return self.settings.from_settings(settings) if self.settings else None
+
+    # -- helpers its views share ----------------------------------------------
+    def execution(self, ref: str) -> Execution:
+        """The caller's execution by this dialect's id; any other kind of id is not found."""
+        return service().get(principal(), self.ids.check(ref))
+
+    def show_id(self, execution: Execution) -> str:
+        return self.ids.show(execution)
 
 
 class UnknownDialect(LookupError):

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from jobgate import errors
 from jobgate.errors import JobgateError
 
 log = logging.getLogger("jobgate")
@@ -54,6 +55,71 @@ def fault_from(exc: Exception, request_id: str) -> Fault:
     original = getattr(exc, "original_exception", None) or exc
     log.error("request %s failed", request_id, exc_info=original)
     return Fault(500, "internal", f"internal error; quote request id {request_id}", request_id)
+
+
+#: Every canonical fault code: the canonical errors' and the HTTP ones above. Each
+#: dialect's FaultMap resolves all of them (the suite checks it).
+CODES = frozenset({cls.code for cls in vars(errors).values()
+                   if isinstance(cls, type) and issubclass(cls, JobgateError)}
+                  | set(_HTTP_CODES.values()) | {"malformed_body", "http_error"})
+
+
+@dataclass(frozen=True)
+class FaultType:
+    """How a dialect shows one kind of fault: status, its own type name or code, and
+    optionally a message template and the argument it names (formatted from the fault)."""
+    status: int
+    name: str
+    message: str | None = None
+    argument: str | None = None
+
+
+class FaultMap:
+    """A dialect's fault table under the fixed name `Dialect.faults`: canonical code -> FaultType.
+
+    A code missing from the table falls back to its error's parent classes
+    (`execution_not_found` -> `not_found`), then to `default` (an entry, or a function
+    of the fault making one).
+    """
+
+    def __init__(self, table: dict[str, FaultType | tuple],
+                 default: FaultType | tuple | Callable[[Fault], FaultType] | None = None):
+        self.table = {code: kind if isinstance(kind, FaultType) else FaultType(*kind) for code, kind in table.items()}
+        unknown = set(self.table) - CODES
+        if unknown:
+            raise ValueError(f"fault map names unknown codes {sorted(unknown)}")
+        self.default = FaultType(*default) if isinstance(default, tuple) else default
+
+    def lookup(self, fault: Fault) -> FaultType | None:
+        """The entry for a fault: its own code's, a parent's, else the default (None without one)."""
+        for code in self._codes(fault):
+            if code in self.table:
+                return self.table[code]
+        return self.default(fault) if callable(self.default) else self.default
+
+    def covers(self, code: str) -> bool:
+        return self.default is not None or any(c in self.table for c in _chain(code, ()))
+
+    @staticmethod
+    def _codes(fault: Fault) -> list[str]:
+        classes = type(fault.error).__mro__ if fault.error is not None else _CLASSES.get(fault.code, ())
+        return _chain(fault.code, classes)
+
+
+_CLASSES = {cls.code: cls.__mro__ for cls in vars(errors).values()
+            if isinstance(cls, type) and issubclass(cls, JobgateError)}
+
+
+def _chain(code: str, classes) -> list[str]:
+    return list(dict.fromkeys([code] + [c.code for c in classes if isinstance(c, type) and issubclass(c, JobgateError)]))
+
+
+#: jobgate's own table: each code under its own name, with the status its error carries.
+CANONICAL = FaultMap(
+    {**{code: (status, code) for status, code in _HTTP_CODES.items()},
+     **{cls.code: (cls.status, cls.code) for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, JobgateError)}},
+    default=(500, "internal"))
 
 
 def render_json(fault: Fault) -> Response:

@@ -8,8 +8,8 @@ EXECUTION_STATUSES = {"pending", "running", "pausing", "paused", "resuming", "re
 
 
 def test_every_canonical_state_maps_to_a_documented_execution_status():
-    assert set(STATES) == set(State)
-    for state, (execution_status, code, outcome) in STATES.items():
+    assert {state for state, _, _ in STATES.rows} == set(State)
+    for state, (execution_status, code, outcome), _ in STATES.rows:
         assert execution_status in EXECUTION_STATUSES
         assert (code is None) == (outcome is None) == (not state.terminal), state
         assert outcome in (None, "ok", "error")
@@ -25,5 +25,5 @@ def test_status_words_read_back_to_the_states_showing_them():
 
 
 def test_terminal_states_are_told_apart_by_execution_status_and_code():
-    ended = [(STATES[s][0], STATES[s][1]) for s in State if s.terminal]
+    ended = [STATES.wire(s)[:2] for s in State if s.terminal]
     assert len(set(ended)) == len(ended)

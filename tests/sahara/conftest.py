@@ -1,7 +1,7 @@
 """A gateway whose Sahara dialect serves job types, beside the suite's own one.
 
 It shares the suite's Redis and RQ workers; only JOBGATE_SAHARA_JOB_TYPES
-and JOBGATE_SAHARA_CLUSTER_QUEUES differ, set while its app is built (the dialect reads it once, as in production).
+and JOBGATE_SAHARA_CLUSTER_QUEUES differ, in the settings its app is built with.
 """
 import json
 
@@ -10,6 +10,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 from saharaclient import client as sahara_client
 
+from jobgate.settings import Settings
 from tests.conftest import TOKENS, Gateway
 
 #: Sahara job type -> the step its templates run, as an operator would configure it
@@ -24,11 +25,9 @@ PARKED_CLUSTER = "2a1f3c5e-0000-4000-8000-00000000beef"
 
 
 @pytest.fixture(scope="session")
-def sahara_base(settings, workers):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("JOBGATE_SAHARA_JOB_TYPES", json.dumps(JOB_TYPES))
-        patch.setenv("JOBGATE_SAHARA_CLUSTER_QUEUES", json.dumps({PARKED_CLUSTER: "parked"}))
-        server = Gateway(settings)
+def sahara_base(gateway_env, workers):
+    server = Gateway(Settings.from_env({**gateway_env, "JOBGATE_SAHARA_JOB_TYPES": json.dumps(JOB_TYPES),
+                                        "JOBGATE_SAHARA_CLUSTER_QUEUES": json.dumps({PARKED_CLUSTER: "parked"})}))
     yield server.url
     server.close()
 

@@ -1,7 +1,7 @@
 """The one state table: every canonical state has a Sahara word, and the words lead back."""
 import pytest
 
-from adapters.sahara.mapping import FROM_WIRE, TABLE, status
+from adapters.sahara.mapping import STATES
 from jobgate.model import Execution, State, StepExecution
 
 
@@ -11,14 +11,14 @@ def execution(state, **fields):
 
 @pytest.mark.parametrize("state", list(State))
 def test_every_canonical_state_maps_and_maps_back(state):
-    word = status(execution(state))
-    assert state in FROM_WIRE[word]
+    word = STATES.wire(execution(state))
+    assert state in STATES.states(word)
 
 
 def test_every_row_is_reachable_and_every_sahara_word_is_known():
-    assert {word for _, _, word in TABLE} == {
+    assert set(STATES.values()) == {
         "PENDING", "RUNNING", "TOBEKILLED", "SUCCEEDED", "DONEWITHERROR", "FAILED", "KILLED"}
-    assert status(execution(State.RUNNING, cancel_requested=True)) == "TOBEKILLED"
+    assert STATES.wire(execution(State.RUNNING, cancel_requested=True)) == "TOBEKILLED"
 
 
 @pytest.mark.parametrize("step, expected", [
@@ -29,4 +29,4 @@ def test_every_row_is_reachable_and_every_sahara_word_is_known():
     (StepExecution("s", "shell", state=State.FAILED, exit_code=1, message="FileNotFoundError: x"), "FAILED"),
 ])
 def test_done_with_error_only_for_a_process_that_exited_non_zero(step, expected):
-    assert status(execution(State.FAILED, steps=[step])) == expected
+    assert STATES.wire(execution(State.FAILED, steps=[step])) == expected
