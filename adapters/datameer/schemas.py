@@ -23,7 +23,7 @@ class HistoryQuery(Schema):
 
 
 class TriggerQuery(Schema):
-    configuration = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=limits.MAX_INT),
+    configuration = fields.Integer(required=True, validate=validate.Range(min=0, max=limits.MAX_INT),
                                    metadata={"description": "the job configuration id"})
 
 
