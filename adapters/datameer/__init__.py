@@ -63,6 +63,7 @@ class Datameer(Dialect):
     ids = ids.SEQ
     paging = "start/length"
     settings = Config
+    documents_faults = True
     example = "curl -u <name>:<password> {base}/rest/jobs/list-running"
 
     def mounts(self):

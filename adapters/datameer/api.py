@@ -46,7 +46,7 @@ def list_running():
 
 
 @blp.route("/sequential-trigger", methods=["POST"])
-@blp.arguments(schemas.SequenceBody)
+@blp.arguments(schemas.SequenceBody, error_status_code=400)
 @blp.response(200, schemas.SequenceTriggered, description="each file's run; each starts once the one before "
               "it completed, and is canceled when one before it fails")
 @answers({**UNKNOWN, 400: "no list of files", 409: "a job allows one run at a time and one is running"})

@@ -27,7 +27,7 @@ def job_status(ref):
 
 
 @blp.route("/job-configuration/job-history/<ref>", methods=["GET"])
-@blp.arguments(schemas.HistoryQuery, location="query")
+@blp.arguments(schemas.HistoryQuery, location="query", error_status_code=400)
 @blp.response(200, schemas.JobStatus(many=True), description="runs, newest first")
 @answers({**UNKNOWN, 400: "start or length not a valid number"})
 def job_history(query, ref):
@@ -52,7 +52,7 @@ def list_running():
 
 # both `/rest/job-execution?configuration=` and `/rest/job-execution/?configuration=`, neither redirected
 @blp.route("/job-execution", methods=["POST"], strict_slashes=False)
-@blp.arguments(schemas.TriggerQuery, location="query")
+@blp.arguments(schemas.TriggerQuery, location="query", error_status_code=400)
 @blp.response(200, schemas.JobStatus, description="the new run")
 @answers({**UNKNOWN, 400: "no or no valid configuration id", 409: "the job allows one run at a time and one is running"})
 def trigger(query):
