@@ -6,7 +6,7 @@ clients read them as local time: the operator says which zone that is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timezone, tzinfo
+from datetime import timezone, tzinfo, UTC
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jobgate.settings import Settings
@@ -15,10 +15,10 @@ from jobgate.settings import Settings
 @dataclass(frozen=True)
 class Config:
     #: the zone v1 and v2 dates are shown in (JOBGATE_DATAMEER_TIMEZONE, an IANA name; default UTC)
-    zone: tzinfo = field(default=timezone.utc)
+    zone: tzinfo = field(default=UTC)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Config":
+    def from_settings(cls, settings: Settings) -> Config:
         name = settings.option("DATAMEER_TIMEZONE")
         if not name:
             return cls()

@@ -1,6 +1,6 @@
 """Every example of the public Datameer pages, rebuilt from canonical executions by the
 dialect's document builders, text included (clients grep the pretty-printed lines)."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 
 import pytest
 
@@ -8,7 +8,7 @@ from adapters.datameer import wire
 from jobgate.kit.pretty import dumps
 from jobgate.model import Execution, Progress, State
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def at(text: str) -> datetime:

@@ -1,6 +1,8 @@
 """The v2 sequential trigger: runs one after another, each once the one before completed; the rest
 canceled when one fails; nothing runs when a file is unknown."""
 
+import itertools
+
 SEQUENTIAL = "/api/job-execution/sequential-trigger"
 
 
@@ -14,7 +16,7 @@ def test_runs_one_after_another(datameer, config_id, service):
     assert answer["job-execution-id"] == runs[0]
     assert [datameer.wait(run)["jobStatus"] for run in runs] == ["COMPLETED"] * 3
     executions = [service.store.get(run) for run in runs]
-    for before, after in zip(executions, executions[1:]):
+    for before, after in itertools.pairwise(executions):
         assert after.started >= before.ended
 
 
