@@ -63,6 +63,9 @@ class Dialect:
     paging: ClassVar[str] = "offset"
     #: a class with `from_settings(Settings)`: the dialect's own operator settings
     settings: ClassVar[type | None] = None
+    #: a marshmallow schema of its fault document, for the error responses of its OpenAPI document
+    #: (None: flask-smorest's generic one)
+    error_schema: ClassVar[type | None] = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
