@@ -31,10 +31,10 @@ def flaky(parameters, ctx):
 
 
 def curate(parameters, ctx):
-    """One job result per record of `records` (each {"businessPartnerId", "externalId", ...}; one with
-    "fail" is a FAILED result), with progress after each. With `gate` (a folder), record n waits for the
-    file `gate/n` and 0.3 s more, so a test sees every step and each progress write lands (the runner
-    coalesces progress writes closer than 0.25 s)."""
+    """One result record per item of `records` (each {"businessPartnerId", "externalId", ...}, plus the
+    `storageId` parameter; one with "fail" is a FAILED record), with progress after each. With `gate`
+    (a folder), item n waits for the file `gate/n` and 0.3 s more, so a test sees every step and each
+    progress write lands (the runner coalesces progress writes closer than 0.25 s)."""
     import os
     import time
     records = parameters.get("records", [])
@@ -47,7 +47,8 @@ def curate(parameters, ctx):
                 time.sleep(0.05)
             time.sleep(0.3)
         failed += bool(record.get("fail"))
-        keys = {k: v for k, v in record.items() if k not in ("fail", "data")}
+        keys = {**({"storageId": parameters["storageId"]} if "storageId" in parameters else {}),
+                **{k: v for k, v in record.items() if k not in ("fail", "data")}}
         ctx.record(keys, failed=bool(record.get("fail")), message=record.get("fail", ""), data=record.get("data"))
         ctx.progress(done, len(records), failed)
     return {"curated": len(records)}

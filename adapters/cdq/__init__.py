@@ -52,7 +52,7 @@ from jobgate.kit import ids
 from jobgate.kit.credentials import bearer, header_token
 from jobgate.kit.dialect import Dialect, Mount
 
-from adapters.cdq import faults, routes, schemas, token, wire
+from adapters.cdq import faults, results, routes, schemas, token, wire  # noqa: F401 (results: its routes)
 
 
 class Cdq(Dialect):

@@ -154,3 +154,47 @@ class Token(Schema):
 class OAuthError(Schema):
     error = fields.String()
     error_description = fields.String()
+
+
+# -- job results -------------------------------------------------------------------------
+RESULT_ID = validate.Regexp(r"^[0-9a-f]{24}$", error="not a job result id")
+
+
+class JobResult(Schema):
+    id = fields.String()
+    jobId = fields.String()
+    dataSourceId = fields.String()
+    businessPartnerId = fields.String()
+    addressId = fields.String()
+    externalId = fields.String()
+    addressExternalId = fields.String()
+    jobType = fields.String()
+    resultData = fields.String()
+    status = fields.String(metadata={"enum": ["OK", "FAILED"]})
+    message = fields.String()
+    countryShortName = fields.String()
+    executedAt = Stamp()
+
+
+class ResultsQuery(Schema):
+    storageId = fields.String(required=True)
+    businessPartnerId = Csv(fields.String(), validate=validate.Length(max=500))
+    dataSourceId = fields.String()
+    externalId = Csv(fields.String(), validate=validate.Length(max=500))
+    startAfter = fields.String(validate=RESULT_ID)
+    features = Csv(fields.String(validate=validate.OneOf(["USE_NEXT_START_AFTER"])), load_default=list)
+    status = fields.String(validate=validate.OneOf(["OK", "FAILED"]))
+    limit = fields.Integer(validate=validate.Range(min=1, max=RESULTS_PAGE_MAX), load_default=100)
+
+
+class ResultPage(Schema):
+    startAfter = fields.String()
+    nextStartAfter = fields.String()
+    limit = fields.Integer()
+    total = fields.Integer()
+    values = fields.List(fields.Nested(JobResult))
+
+
+class FetchLastRequest(Schema):
+    jobType = fields.String(required=True, validate=JOB_TYPE)
+    storageId = fields.String(required=True)
