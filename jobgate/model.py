@@ -227,6 +227,8 @@ class Schedule:
     paused: bool = False
     next_run: datetime | None = None
     created: datetime | None = None
+    #: the namespaced attributes each execution it starts gets (a dialect's own job fields)
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def following(self, after: datetime) -> datetime:
         return croniter(self.cron, after).get_next(datetime)

@@ -52,7 +52,8 @@ from jobgate.kit import ids
 from jobgate.kit.credentials import bearer, header_token
 from jobgate.kit.dialect import Dialect, Mount
 
-from adapters.cdq import faults, results, routes, schemas, token, wire  # noqa: F401 (results: its routes)
+from adapters.cdq import faults, routes, schemas, token, wire
+from adapters.cdq import results, scheduled  # noqa: F401  (they add their routes to routes.blp)
 
 
 class Cdq(Dialect):
@@ -61,7 +62,7 @@ class Cdq(Dialect):
     version = "2"
     prefix = "/cdq"
     auth = "`X-API-KEY` or `Authorization: Bearer` (static, or from `/cdq/oauth/token`)"
-    capabilities = frozenset({"cancel", "delete", "result", "cursor_paging"})
+    capabilities = frozenset({"cancel", "delete", "result", "cursor_paging", "schedules"})
     states = wire.STATES
     faults = wire.FAULTS
     ids = ids.UUID

@@ -27,7 +27,7 @@ class Jobs(MethodView):
     @blp.faults(400, 409)
     def post(self, body):
         """Start Job: the `type` is a job of the catalog, run with `input` as its parameters."""
-        _own_organization(body.get("organizationId"))
+        own_organization(body.get("organizationId"))
         try:
             definition = service().definition(principal(), body["type"])
         except DefinitionNotFound:
@@ -92,8 +92,7 @@ def update_result_data(body, jobId):
                                               {"resultData": body["resultData"]}))
 
 
-def _own_organization(organization: str | None) -> None:
+def own_organization(organization: str | None, field: str = "organizationId") -> None:
     """A principal works in its own tenant: naming another organization is refused."""
     if organization is not None and organization != principal().tenant:
-        raise Invalid(f"organizationId: {organization!r} is not your organization",
-                      details={"organizationId": ["not your organization"]})
+        raise Invalid(f"{field}: {organization!r} is not your organization", details={field: ["not your organization"]})

@@ -198,3 +198,58 @@ class ResultPage(Schema):
 class FetchLastRequest(Schema):
     jobType = fields.String(required=True, validate=JOB_TYPE)
     storageId = fields.String(required=True)
+
+
+# -- scheduled jobs ------------------------------------------------------------------------
+class ScheduledJobCreate(Schema):
+    """ScheduledJobCreate: the reference's name, description, organizationId, workspaceId, clientId,
+    plus [inferred] the schedule (`cronExpression`) and the job it starts, as StartJobRequest has it."""
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(validate=validate.Length(max=500))
+    description = fields.String(validate=validate.Length(max=5000))
+    organizationId = fields.String()
+    workspaceId = fields.String()
+    clientId = fields.String()
+    cronExpression = fields.String(required=True, metadata={"example": "0 3 * * *"})
+    type = fields.String(required=True, validate=JOB_TYPE)
+    input = fields.Dict(keys=fields.String())
+    storageId = fields.String()
+    tags = fields.List(fields.String(validate=validate.Length(max=200)), validate=validate.Length(max=50))
+    labels = fields.List(fields.Raw(), validate=validate.Length(max=50))
+
+
+class CreateScheduledJobRequest(Schema):
+    scheduledJob = fields.Nested(ScheduledJobCreate, required=True)
+
+
+class ScheduledJob(Schema):
+    id = fields.String()
+    name = fields.String()
+    description = fields.String()
+    organizationId = fields.String()
+    workspaceId = fields.String()
+    clientId = fields.String()
+    cronExpression = fields.String()
+    type = fields.String()
+    input = fields.Dict()
+    storageId = fields.String()
+    tags = fields.List(fields.String())
+    labels = fields.List(fields.Raw())
+    status = fields.String(metadata={"enum": ["ACTIVE", "PAUSED"]})
+    nextRunAt = Stamp()
+    createdAt = Stamp()
+    user = fields.String()
+
+
+class ScheduledJobsQuery(Schema):
+    limit = fields.Integer(validate=validate.Range(min=1, max=JOBS_PAGE_MAX), load_default=25)
+    startAfter = fields.String()
+
+
+class ScheduledJobPage(Schema):
+    startAfter = fields.String()
+    nextStartAfter = fields.String()
+    limit = fields.Integer()
+    values = fields.List(fields.Nested(ScheduledJob))

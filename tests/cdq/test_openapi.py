@@ -10,6 +10,10 @@ ROUTES = {
     "/jobs/{jobId}/resultdata": {"put": {"200", "400", "401", "404", "503"}},
     "/jobs/{jobId}/results": {"get": {"200", "400", "401", "404", "503"}},
     "/jobs/results/fetchLast": {"post": {"200", "400", "401", "404", "503"}},
+    "/v2/jobs/scheduled": {"get": {"200", "400", "401", "503"}, "post": {"200", "400", "401", "503"}},
+    "/v2/jobs/scheduled/{scheduledJobId}": {"get": {"200", "401", "404", "503"}, "delete": {"204", "401", "404", "503"}},
+    "/v2/jobs/scheduled/{scheduledJobId}/pause": {"post": {"200", "401", "404", "503"}},
+    "/v2/jobs/scheduled/{scheduledJobId}/resume": {"post": {"200", "401", "404", "503"}},
     "/oauth/token": {"post": {"200", "400", "401", "503"}},
 }
 
