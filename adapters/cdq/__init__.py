@@ -21,7 +21,29 @@ Paths CDQ does not publish, designed like the documented ones [inferred]:
   ``GET /v2/jobs/{jobId}`` Read Job; ``PUT /v2/jobs/{jobId}`` Update Job (``name``, ``description``, ``tags``,
   ``labels``: given fields replace, others stay; 200 Job); ``DELETE /v2/jobs/{jobId}`` (204, only once ended:
   409 ``JOB_NOT_FINISHED`` before); ``POST /v2/jobs/{jobId}/cancel`` (200 Job; 409 once ended);
-  ``POST /cdq/oauth/token`` the OAuth 2 token endpoint.
+  ``POST /cdq/oauth/token`` the OAuth 2 token endpoint;
+  ``GET|POST /v2/jobs/scheduled``, ``GET|DELETE /v2/jobs/scheduled/{scheduledJobId}``,
+  ``POST /v2/jobs/scheduled/{scheduledJobId}/pause`` and ``/resume`` Scheduled Jobs: the body is
+  ``{"scheduledJob": {name, description, organizationId, workspaceId, clientId, cronExpression, type, input,
+  storageId, tags, labels}}`` (``cronExpression``: five cron fields, or six with seconds); a scheduled job is
+  ``{id (uuid), ..., status ACTIVE|PAUSED, nextRunAt, createdAt, user}``; each due time starts one job of
+  ``type`` with ``input``, showing the scheduled job's name, description, workspaceId, storageId, tags and
+  labels; lists page by ``startAfter``/``limit`` (``{startAfter, nextStartAfter, limit, values}``); 200 for
+  create, pause, resume, 204 for delete (the jobs it started stay);
+  ``GET /jobs/processinglogs/{storageId}/{processingLogId}`` List Processing Log Data: the job results of the
+  storage's FINISHED jobs of the log's job types (``CURATION_LOG`` <- DATA_CURATION_JOB, ``VALIDATION_LOG`` <-
+  DATA_VALIDATION_JOB, any other ``X_LOG`` <- ``X_JOB``); query ``businessPartnerId[]``, ``dataSourceId[]``,
+  ``externalId[]`` (<= 500 each), ``status``, ``createdAtFrom``/``createdAtTo``, ``resultDataFields[]`` (keep
+  only these fields of each resultData object), ``excludeFeatures[]`` (``FETCH_RESULT_DATA``: no resultData,
+  ``NUMBER_OF_TOTAL``: no total), ``startAfter``, ``limit`` <= 5000; items are JobResults plus ``storageId``,
+  ``processingLogId``, ``createdAt``; an unknown processingLogId is 404.
+Job results are the core's result records that a job's steps write (``ctx.record(keys, failed=, message=,
+data=)``): the keys ``storageId`` (the step writes it, as CDQ's job-results library does), ``businessPartnerId``,
+``externalId``, ``dataSourceId``, ``addressId``, ``addressExternalId``, ``countryShortName``; ``data`` is
+``resultData`` (JSON text unless a string). A result's id is its record seq as 24 hex digits, so ids sort in
+writing order and ``startAfter`` is exclusive; ``nextStartAfter`` is the last id of a page when more follow
+(absent on the last page; ``USE_NEXT_START_AFTER`` is accepted: the two are the same id here). ``total`` is given
+when the store's indexes count the filter (one array filter at most), else left out. ``limit`` defaults to 100.
 Array query parameters are accepted repeated (``jobType=A&jobType=B``), comma-separated (``jobType=A,B``) or both.
 Auth: ``X-API-KEY: <key>`` (a principal's token) or ``Authorization: Bearer <token>`` (a principal's token or one
 from ``POST /cdq/oauth/token``, grant ``client_credentials`` with the principal's name and password as client id
@@ -53,7 +75,7 @@ from jobgate.kit.credentials import bearer, header_token
 from jobgate.kit.dialect import Dialect, Mount
 
 from adapters.cdq import faults, routes, schemas, token, wire
-from adapters.cdq import results, scheduled  # noqa: F401  (they add their routes to routes.blp)
+from adapters.cdq import processing_logs, results, scheduled  # noqa: F401  (they add their routes to routes.blp)
 
 
 class Cdq(Dialect):

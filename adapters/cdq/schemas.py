@@ -253,3 +253,32 @@ class ScheduledJobPage(Schema):
     nextStartAfter = fields.String()
     limit = fields.Integer()
     values = fields.List(fields.Nested(ScheduledJob))
+
+
+# -- processing logs -----------------------------------------------------------------------
+class ProcessingLogQuery(Schema):
+    businessPartnerId = Csv(fields.String(), validate=validate.Length(max=500))
+    dataSourceId = Csv(fields.String(), validate=validate.Length(max=500))
+    externalId = Csv(fields.String(), validate=validate.Length(max=500))
+    excludeFeatures = Csv(fields.String(validate=validate.OneOf(["FETCH_RESULT_DATA", "NUMBER_OF_TOTAL"])),
+                          load_default=list)
+    resultDataFields = Csv(fields.String(), validate=validate.Length(max=100))
+    status = fields.String(validate=validate.OneOf(["OK", "FAILED"]))
+    createdAtFrom = Stamp()
+    createdAtTo = Stamp()
+    startAfter = fields.String(validate=RESULT_ID)
+    limit = fields.Integer(validate=validate.Range(min=1, max=RESULTS_PAGE_MAX), load_default=100)
+
+
+class ProcessingLogRecord(JobResult):
+    storageId = fields.String()
+    processingLogId = fields.String()
+    createdAt = Stamp()
+
+
+class ProcessingLogPage(Schema):
+    startAfter = fields.String()
+    nextStartAfter = fields.String()
+    limit = fields.Integer()
+    total = fields.Integer()
+    values = fields.List(fields.Nested(ProcessingLogRecord))

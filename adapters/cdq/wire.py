@@ -117,3 +117,14 @@ def job(execution: Execution, result=None) -> dict:
     if "resultData" not in attrs and result is not None:
         document["resultData"] = result if isinstance(result, str) else json.dumps(result)
     return {key: value for key, value in document.items() if value is not None}
+
+
+# -- processing logs ---------------------------------------------------------------------
+#: ProcessingLogIdEnum -> the job types whose results feed it (the rest by name: X_LOG <- X_JOB) [inferred]
+PROCESSING_LOGS = {"CURATION_LOG": ("DATA_CURATION_JOB",), "VALIDATION_LOG": ("DATA_VALIDATION_JOB",)}
+PROCESSING_LOG_IDS = ("CURATION_LOG", "VALIDATION_LOG", "VALIDATION_SHARING_LOG", "SANCTION_AND_WATCHLISTS_LOG",
+                      "BANK_ACCOUNT_DATA_VERIFICATION_LOG", "OVERLAP_LOG", "DUPLICATE_LOG", "QUALIFICATION_LOG")
+
+
+def job_types_of(processing_log_id: str) -> list[str]:
+    return list(PROCESSING_LOGS.get(processing_log_id, (processing_log_id.removesuffix("_LOG") + "_JOB",)))

@@ -14,6 +14,7 @@ ROUTES = {
     "/v2/jobs/scheduled/{scheduledJobId}": {"get": {"200", "401", "404", "503"}, "delete": {"204", "401", "404", "503"}},
     "/v2/jobs/scheduled/{scheduledJobId}/pause": {"post": {"200", "401", "404", "503"}},
     "/v2/jobs/scheduled/{scheduledJobId}/resume": {"post": {"200", "401", "404", "503"}},
+    "/jobs/processinglogs/{storageId}/{processingLogId}": {"get": {"200", "400", "401", "404", "503"}},
     "/oauth/token": {"post": {"200", "400", "401", "503"}},
 }
 
