@@ -56,6 +56,8 @@ def _mount(app: Flask, dialect: Dialect) -> None:
     if dialect.error_schema is not None:     # its fault document, in every documented error response
         api.ERROR_SCHEMA = dialect.error_schema
     api.init_app(app)
+    if dialect.documents_faults:
+        api.DEFAULT_ERROR_RESPONSE_NAME = None
     for mount in dialect.mounts():
         api.register_blueprint(mount.blueprint, url_prefix=mount.url_prefix,
                                **({"name": mount.name} if mount.name else {}))
