@@ -2,6 +2,8 @@
 OpenAPI entry lists the faults it answers in CDQ's error document."""
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from webargs.flaskparser import FlaskParser
 
 from jobgate.kit.blueprint import DialectBlueprint
@@ -22,12 +24,7 @@ class CdqBlueprint(DialectBlueprint):
         """Document these fault statuses (and 401, 503) with CDQ's error document."""
         def decorate(view):
             for status in sorted({*statuses, *ALWAYS}):
-                view = self.alt_response(status, response=_component(status))(view)
+                # flask-smorest registers a response component per status, named as HTTPStatus names it
+                view = self.alt_response(status, response=HTTPStatus(status).name)(view)
             return view
         return decorate
-
-
-def _component(status: int) -> str:
-    """flask-smorest registers one response component per HTTP status, named as HTTPStatus names it."""
-    from http import HTTPStatus
-    return HTTPStatus(status).name

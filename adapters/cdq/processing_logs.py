@@ -27,7 +27,8 @@ def processing_log(query, storageId, processingLogId):
     if processingLogId not in wire.PROCESSING_LOG_IDS:
         raise NotFound(f"no processing log {processingLogId!r}; known: {', '.join(wire.PROCESSING_LOG_IDS)}")
     accept = _finished_and_within(query)
-    selection = dict(where={"storageId": [storageId], **where(query, "businessPartnerId", "dataSourceId", "externalId")},
+    filters = where(query, "businessPartnerId", "dataSourceId", "externalId")
+    selection = dict(where={"storageId": [storageId], **filters},
                      failed=None if "status" not in query else query["status"] == "FAILED",
                      definitions=wire.job_types_of(processingLogId), accept=accept)
     page = service().records(principal(), after=cursor(query), limit=query["limit"], **selection)

@@ -39,7 +39,8 @@ class ScheduledJobs(MethodView):
         start = 0
         if query.get("startAfter"):
             if query["startAfter"] not in ids:
-                raise Invalid(f"startAfter: no scheduled job {query['startAfter']!r}", details={"startAfter": ["unknown"]})
+                raise Invalid(f"startAfter: no scheduled job {query['startAfter']!r}",
+                              details={"startAfter": ["unknown"]})
             start = ids.index(query["startAfter"]) + 1
         window = every[start:start + query["limit"]]
         more = start + query["limit"] < len(every)

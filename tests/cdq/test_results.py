@@ -42,7 +42,8 @@ def test_a_running_jobs_results_are_paged_while_processed_items_grow(cdq, tmp_pa
     assert [r["status"] for r in seen] == ["OK", "OK", "FAILED", "OK", "OK", "OK"]
     done = cdq.wait(job_id)
     assert (done["jobStatus"], done["totalItems"], done["processedItems"], done["failedItems"]) == ("FINISHED", 6, 6, 1)
-    assert seen[0]["resultData"] == '{"row": 0}' and seen[0]["jobId"] == job_id and seen[0]["jobType"] == "DATA_CURATION_JOB"
+    assert seen[0]["resultData"] == '{"row": 0}' and seen[0]["jobId"] == job_id
+    assert seen[0]["jobType"] == "DATA_CURATION_JOB"
 
 
 def test_results_filters_and_envelope(cdq):
@@ -52,7 +53,8 @@ def test_results_filters_and_envelope(cdq):
     everything = cdq.ok("GET", path, params={"storageId": STORAGE})
     assert set(everything) == {"limit", "total", "values"} and everything["total"] == 5 and everything["limit"] == 100
     first = cdq.ok("GET", path, params={"storageId": STORAGE, "limit": 3})
-    assert set(first) == samples.RESULTS_PAGE_KEYS - {"startAfter"} and first["nextStartAfter"] == first["values"][-1]["id"]
+    assert set(first) == samples.RESULTS_PAGE_KEYS - {"startAfter"}
+    assert first["nextStartAfter"] == first["values"][-1]["id"]
     rest = cdq.ok("GET", path, params={"storageId": STORAGE, "startAfter": first["nextStartAfter"],
                                        "features": "USE_NEXT_START_AFTER"})
     assert rest["startAfter"] == first["nextStartAfter"] and len(rest["values"]) == 2 and "nextStartAfter" not in rest
@@ -104,4 +106,5 @@ def test_fetch_last_as_documented(cdq, cdq_for):
     assert fault(cdq.call("POST", "/jobs/results/fetchLast", json={"jobType": "DATA_CURATION_JOB"}),
                  400, "BAD_REQUEST").startswith("storageId")
     assert cdq.call("DELETE", f"/v2/jobs/{newer}").status_code == 204
-    assert cdq.ok("POST", "/jobs/results/fetchLast", json={**samples.FETCH_LAST, "storageId": storage})["jobId"] == older
+    again = cdq.ok("POST", "/jobs/results/fetchLast", json={**samples.FETCH_LAST, "storageId": storage})
+    assert again["jobId"] == older
