@@ -13,10 +13,11 @@ from typing import Any, Iterator
 
 from jobgate import limits
 from jobgate.errors import Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotRestartable
-from jobgate.model import SLUG, SUCCESS, Credential, Definition, Execution, Principal, State, StepExecution, dump, now, to_ms
+from jobgate.model import (SLUG, SUCCESS, Credential, Definition, Execution, Principal, ResultRecord, State,
+                           StepExecution, dump, now, to_ms)
 from jobgate.rules import catalog as catalog_module
 from jobgate.rules.auth import Authenticator, load_principals
-from jobgate.rules.checks import check_times, finite, is_ref
+from jobgate.rules.checks import check_record, check_times, finite, is_ref
 from jobgate.rules.lifecycle import Housekeeper, Lifecycle
 from jobgate.rules.schedules import ScheduleBook
 from jobgate.settings import Settings
@@ -24,12 +25,22 @@ from jobgate.store.connection import connect
 from jobgate.store.definitions import Definitions
 from jobgate.store.executions import Store
 from jobgate.store.queue import JobQueue
+from jobgate.store.results import DEFINITION, STATUS, terms_of
 from jobgate.store.schedules import Schedules
 from jobgate.store.tokens import Tokens
 
 
 #: Ended executions a restart may follow.
 RESTARTABLE = (State.FAILED, State.DIED, State.CANCELED)
+
+
+@dataclass
+class RecordPage:
+    items: list[ResultRecord]
+    #: the cursor of the next page (the last item's seq) when more follow
+    next: int | None
+    #: how many match, when the indexes tell it without a scan
+    total: int | None
 
 
 @dataclass
@@ -282,6 +293,35 @@ class Service:
 
     def result(self, principal: Principal, ref: str):
         return self.store.get_result(self.get(principal, ref).id)
+
+    # -- result records ---------------------------------------------------
+    def add_record(self, execution: Execution, keys: dict[str, str], *, failed: bool = False, message: str = "",
+                   data: Any = None) -> ResultRecord:
+        """A running step's outcome for one item (the worker's call: no principal)."""
+        check_record(keys, message, data)
+        record = ResultRecord(seq=0, execution_id=execution.id, tenant=execution.tenant,
+                              definition_id=execution.definition_id, keys=dict(keys), failed=failed,
+                              message=message, data=data, created=now())
+        return self.store.results.add(record, terms_of(record))
+
+    def records(self, principal: Principal, ref: str | None = None, *, where: dict[str, list[str]] | None = None,
+                failed: bool | None = None, definitions: list[str] | None = None, after: int | None = None,
+                limit: int = 100, newest_first: bool = False, accept=None) -> RecordPage:
+        """Records of one execution (`ref`) or of the tenant's executions, keyset-paged by seq after
+        `after`; `where` matches `keys` exactly (any of a field's values), `accept` filters further."""
+        execution_id = self.get(principal, ref).id if ref is not None else None
+        groups = [[(field, value) for value in values] for field, values in (where or {}).items()]
+        if failed is not None:
+            groups.append([(STATUS, "failed" if failed else "ok")])
+        if definitions is not None:
+            groups.append([(DEFINITION, d) for d in definitions])
+        if any(not group for group in groups):
+            return RecordPage([], None, 0)
+        limit = max(1, min(limit, limits.RECORDS_PAGE_MAX))
+        items, more, total = self.store.results.page(
+            tenant=principal.tenant, execution_id=execution_id, groups=groups, after=after, limit=limit,
+            newest_first=newest_first, accept=accept)
+        return RecordPage(items, items[-1].seq if more else None, total)
 
     def ready(self) -> dict[str, Any]:
         self.redis.ping()
