@@ -40,7 +40,7 @@ canceling (no OCAPI endpoint), system job documents (``sfcc-site-archive-*`` bod
 ``status_metadata``, ``continue_information`` ...), OCAPI settings (resource permissions) and
 ``grant_type=password``/refresh tokens: jobgate has principals and tenants, not Business Manager users.
 """
-from jobgate.kit import ids
+from jobgate.kit import ids, oauth
 from jobgate.kit.dialect import Dialect, Mount
 
 from adapters.ocapi import faults, mapping, routes, token, webdav
@@ -61,7 +61,7 @@ class Ocapi(Dialect):
 
     def mounts(self):
         return [Mount(routes.blp, self.prefix), Mount(routes.blp, "/s/<site>/dw/data", name="ocapi_site"),
-                Mount(token.blp, token.PREFIX, render_fault=token.render_error), Mount(webdav.blp, webdav.PREFIX)]
+                Mount(token.blp, token.PREFIX, render_fault=oauth.render_error), Mount(webdav.blp, webdav.PREFIX)]
 
     def render_fault(self, fault):
         return faults.render(fault)
