@@ -13,8 +13,9 @@ settings by overriding ``jobgate_environment`` (environment variables).
 
 Dialect modules: a test module that star-imports ``jobgate.testing.suite`` and defines
 ``Driver`` (a WireDriver subclass) and optionally ``Requirements`` (a Requirements subclass)
-runs the whole suite for that dialect. ``driver``, ``as_user``, ``requirements`` and
-``suite_gateway`` are its fixtures.
+runs the whole suite for that dialect. Its fixtures: ``driver`` (alice's), ``as_user``,
+``requirements``, ``plug`` (driver class and requirements), ``suite_gateway``, ``drivers``
+(the registry) and ``doomed_worker`` (a worker for a test to kill).
 
 Registry: after collection every dialect module collected in the session is registered
 by its dialect's name; the cross-dialect read (fixture ``reader``, parametrized over
