@@ -108,7 +108,10 @@ def pytest_collection_modifyitems(session, config, items):
             if marks:
                 raise pytest.UsageError(f"{item.nodeid}: a suite test outside a dialect module (no Driver)")
             continue
-        reasons = [plug.requirements.refusal(name) for name in marks]
+        try:
+            reasons = [plug.requirements.refusal(name) for name in marks]
+        except LookupError as unknown:
+            raise pytest.UsageError(f"{item.nodeid}: {unknown}") from None
         reader = getattr(item, "callspec", None) and item.callspec.params.get("reader")
         if reader and reader not in registry:
             reasons.append(f"no driver for {reader} collected in this session (its dialect module holds it)")
