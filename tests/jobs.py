@@ -1,16 +1,4 @@
-"""Callables the test catalog's python steps run."""
-
-
-def count(parameters, ctx):
-    total = int(parameters.get("count", 3))
-    for done in range(1, total + 1):
-        ctx.progress(done, total)
-    ctx.log(f"counted to {total}")
-    return {"counted": total}
-
-
-def explode(parameters, ctx):
-    raise RuntimeError("the widget broke")
+"""Callables this project's own catalog jobs run (the suite's are in jobgate.testing.jobs)."""
 
 
 def busy(parameters, ctx):

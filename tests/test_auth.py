@@ -11,12 +11,12 @@ from jobgate.rules.auth import Authenticator, load_principals
 from jobgate.store.tokens import Tokens
 from jobgate.settings import Settings
 from jobgate.errors import Unauthorized
-from tests.conftest import FIXTURES
+from jobgate.testing.parts import PRINCIPALS
 
 
 @pytest.fixture
 def auth(redis_url):
-    return Authenticator(Tokens(redis.Redis.from_url(redis_url)), load_principals(str(FIXTURES / "principals.toml")))
+    return Authenticator(Tokens(redis.Redis.from_url(redis_url)), load_principals(str(PRINCIPALS)))
 
 
 def test_static_tokens_and_passwords(auth):

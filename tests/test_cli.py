@@ -10,6 +10,8 @@ import pytest
 import redis
 import requests
 
+from tests.conftest import ROOT
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -28,6 +30,7 @@ def redis_alive(sock) -> bool:
 def jobgate_up(tmp_path):
     """`jobgate up` in an empty folder with no REDIS_URL, catalog or principals set."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_URL", "JOBGATE_"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))   # this checkout's code
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "jobgate", "up", "--port", str(port), "--workers", "1"],
                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

@@ -55,6 +55,8 @@ class RunningJob(Strict):
 
 class JobDetails(Strict):
     id = fields.Integer()
+    jobConfigurationId = fields.Integer(allow_none=True, metadata={
+        "description": "the job the run belongs to, as list-running names it (jobgate's addition)"})
     jobStatus = fields.String()
     startTime = fields.String(allow_none=True, metadata={"example": "2012-07-06 18:19:09.0"})
     stopTime = fields.String(allow_none=True)

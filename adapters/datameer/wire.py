@@ -88,9 +88,9 @@ def counters(execution: Execution, result) -> dict[str, int]:
     return found
 
 
-def v1_details(execution: Execution, result, zone: tzinfo) -> dict:
+def v1_details(execution: Execution, result, zone: tzinfo, file_id: int | None = None) -> dict:
     progress = execution.progress
-    return {"id": execution.seq, "jobStatus": STATES.wire(execution),
+    return {"id": execution.seq, "jobConfigurationId": file_id, "jobStatus": STATES.wire(execution),
             "startTime": timestamp(execution.started, zone), "stopTime": timestamp(execution.ended, zone),
             "successCount": max(progress.processed - progress.failed, 0), "failureCount": progress.failed,
             "counters": counters(execution, result), "message": execution.message}

@@ -1,20 +1,10 @@
-"""A CDQ client over real HTTP against a gateway serving the cdq dialect.
-
-The suite's own gateway serves it once the dialect is installed; until then (a worktree
-whose entry point is not installed yet) a gateway of this folder's own mounts it beside
-the installed ones, on the suite's Redis and workers.
-"""
-import threading
+"""A CDQ client over real HTTP against the suite's gateway (which serves every installed dialect)."""
 import time
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from adapters.cdq import dialect as cdq_dialect
-from jobgate.kit import dialect as dialects
-from jobgate.kit.app import create_app
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 
 FINAL = {"FINISHED", "FAILED", "CANCELED", "DIED"}
 STORAGE = "72d6900fce6b326088f5d9d91049e3e6"
@@ -57,16 +47,9 @@ def fault(response: requests.Response, status: int, key: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def cdq_gateway(gateway, settings):
-    """(base URL, Flask app) of a gateway that serves cdq."""
-    if "cdq" in gateway.app.extensions["jobgate.dialects"]:
-        yield gateway.url, gateway.app
-        return
-    app = create_app(settings, dialects=[*dialects.load(), cdq_dialect])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
+def cdq_gateway(gateway):
+    """(base URL, Flask app) of the gateway serving cdq."""
+    return gateway.url, gateway.app
 
 
 @pytest.fixture(scope="session")

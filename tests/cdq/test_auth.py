@@ -2,7 +2,7 @@
 import requests
 
 from tests.cdq.conftest import Cdq, fault
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 
 
 def test_api_key_and_static_bearer_both_authenticate(cdq_base):

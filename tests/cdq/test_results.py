@@ -90,9 +90,9 @@ def test_fetch_last_as_documented(cdq, cdq_for):
     fault(cdq.call("POST", "/jobs/results/fetchLast", json={**samples.FETCH_LAST, "storageId": storage}),
           404, "NOT_FOUND")
     older = _curate(cdq, _records(2), storage)
+    assert cdq.wait(older)["jobStatus"] == "FINISHED"     # one after the other: "last" is well defined
     newer = _curate(cdq, _records(3, addressId="address-id", addressExternalId="1"), storage)
-    for job_id in (older, newer):
-        assert cdq.wait(job_id)["jobStatus"] == "FINISHED"
+    assert cdq.wait(newer)["jobStatus"] == "FINISHED"
     response = cdq.call("POST", "/jobs/results/fetchLast", json={**samples.FETCH_LAST, "storageId": storage},
                         headers={"Content-Type": "application/json"})
     assert response.status_code == 200

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from tests.cdq.conftest import fault
-from tests.conftest import WORKERS
+from jobgate.testing.plugin import WORKERS
 
 
 def _jobs(cdq, tag):

@@ -4,7 +4,7 @@ import time
 import pytest
 import requests
 
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 
 DATA = "/s/-/dw/data/v19_5"
 EXECUTING = {"RUNNING", "PENDING"}

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 from tests.ocapi import samples
 from tests.ocapi.check import typed
 from tests.ocapi.conftest import Ocapi
@@ -45,7 +45,7 @@ def test_finished_execution_values(finished):
     started, ended = (datetime.fromisoformat(done[k].replace("Z", "+00:00")) for k in ("start_time", "end_time"))
     assert done["duration"] == round((ended - started).total_seconds() * 1000)
     assert [(s["step_id"], s["step_type_id"], s["step_type_info"], s["status"], s["execution_status"])
-            for s in done["step_executions"]] == [("Count", "python", "tests.jobs:count", "OK", "finished"),
+            for s in done["step_executions"]] == [("Count", "python", "jobgate.testing.jobs:count", "OK", "finished"),
                                                   ("Echo", "shell", "sh", "OK", "finished")]
     assert [s["exit_status"] for s in done["step_executions"]] == [
         {"_type": "status", "code": "OK", "message": "", "status": "ok"}] * 2

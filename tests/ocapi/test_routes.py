@@ -2,7 +2,7 @@
 import pytest
 import requests
 
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 from tests.ocapi.conftest import Ocapi
 
 

@@ -1,7 +1,7 @@
 """`POST /job_execution_search` with the queries, filters and sorts OCAPI clients send."""
 import pytest
 
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 from tests.ocapi import samples
 from tests.ocapi.check import fault_of, typed
 from tests.ocapi.conftest import Ocapi

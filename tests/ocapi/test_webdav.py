@@ -1,7 +1,7 @@
 """Execution logs at the WebDAV paths OCAPI clients read, with the same Bearer token."""
 import pytest
 
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 from tests.ocapi.check import fault_of
 from tests.ocapi.conftest import Ocapi
 

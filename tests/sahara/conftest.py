@@ -11,11 +11,11 @@ from keystoneauth1 import token_endpoint
 from saharaclient import client as sahara_client
 
 from jobgate.settings import Settings
-from tests.conftest import TOKENS, Gateway
+from jobgate.testing.parts import TOKENS, Gateway
 
 #: Sahara job type -> the step its templates run, as an operator would configure it
 JOB_TYPES = {
-    "Shell": {"type": "python", "params": {"callable": "tests.jobs:count"}},
+    "Shell": {"type": "python", "params": {"callable": "jobgate.testing.jobs:count"}},
     "Java": {"type": "sleep", "params": {"seconds": 30}},
 }
 TENANTS = {"alice": "acme", "bob": "acme", "carol": "globex"}

@@ -9,7 +9,7 @@ from saharaclient import client as sahara_client
 import hashlib
 
 from jobgate.store import keys
-from tests.conformance.drivers.sahara import Driver
+from tests.dialects.sahara import Driver
 from tests.sahara.conftest import CLUSTER
 
 

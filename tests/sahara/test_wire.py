@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from tests.conformance.drivers.sahara import Driver
+from tests.dialects.sahara import Driver
 from tests.sahara.conftest import CLUSTER, PARKED_CLUSTER
 
 EXECUTION_FIELDS = {

@@ -3,9 +3,10 @@
 OCAPI addresses an execution under its job; ids this driver did not submit
 are located through `job_execution_search`, as a client holding only an id would.
 """
-from tests.conformance.driver import Snapshot, WireDriver, WireError
+from jobgate.testing import Snapshot, WireDriver, WireError, utc
 
-DATA = "/s/-/dw/data/v19_5"
+#: a version that shows `parameters` (from 23.2)
+DATA = "/s/-/dw/data/v23_2"
 #: OCAPI (execution_status, status) -> canonical state, read test-side
 EXECUTING = {"PENDING": "QUEUED", "RUNNING": "RUNNING"}
 ENDED = {("finished", "OK"): "SUCCEEDED", ("finished", "WARN"): "SUCCEEDED_WITH_WARNINGS",
@@ -18,7 +19,6 @@ KINDS = {"JobNotFoundException": "not_found", "JobExecutionNotFoundException": "
 
 class Driver(WireDriver):
     name = "ocapi"
-    capabilities = frozenset({"steps", "log", "delete", "paging"})
     #: execution id -> job id, shared by every driver of the session like a client's memory
     jobs: dict[str, str] = {}
 
@@ -50,8 +50,10 @@ class Driver(WireDriver):
         else:
             state = ENDED[doc["execution_status"], doc["exit_status"]["code"]]
         steps = [(s["step_id"], ENDED.get((s["execution_status"], s["status"]), EXECUTING.get(s["status"])))
-                 for s in doc.get("step_executions", [])]
-        return Snapshot(doc["id"], state, doc.get("exit_status", {}).get("message", ""), steps)
+                 for s in doc.get("step_executions") or []]
+        parameters = {p["name"]: p["value"] for p in doc.get("parameters") or []}
+        return Snapshot(doc["id"], state, (doc.get("exit_status") or {}).get("message") or "", steps, doc["job_id"],
+                        parameters, utc(doc.get("start_time")), utc(doc.get("end_time")))
 
     def page(self, job, offset, limit):
         data = self._call("GET", f"{DATA}/jobs/{job}/executions", params={"start": offset, "count": limit}).json()

@@ -4,9 +4,14 @@ sends it), v1 job details, job history, job-kill and data delete, HTTP Basic on 
 Datameer's faults say what they are by status code, so a 409 is read by the
 command that got it: a refused trigger is already_running, a refused delete not_finished.
 """
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
-from tests.conformance.driver import Snapshot, WireDriver, WireError
+import tomllib
+
+from jobgate.testing import Requirements as Defaults
+from jobgate.testing import Snapshot, WireDriver, WireError
+from jobgate.testing.parts import CATALOG
 
 #: the suite's tokens -> the principals' names and passwords (tests/fixtures/principals.toml)
 ACCOUNTS = {"tok-alice": ("alice", "s3cret"), "tok-bob": ("bob", "test"), "tok-carol": ("carol", "carol-pw")}
@@ -21,10 +26,23 @@ def file_path(job: str) -> str:
     return quote(f"/Data/Jobs/{job}", safe="")
 
 
+class Requirements(Defaults):
+    died_as = "FAILED"          # Datameer has one word for a run that did not end well: ERROR
+    parameters = False          # its trigger takes none, its documents show none
+
+
+def _time(text: str | None) -> datetime | None:
+    """v1 job details' `2012-07-06 18:19:09.12` (java.sql.Timestamp: the fraction's digits as given;
+    the gateway's zone, UTC here)."""
+    if not text:
+        return None
+    whole, _, fraction = text.partition(".")
+    moment = datetime.strptime(whole, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    return moment + timedelta(seconds=float(f"0.{fraction or 0}"))
+
+
 class Driver(WireDriver):
     name = "datameer"
-    capabilities = frozenset({"cancel", "delete", "paging"})
-    died_as = "FAILED"          # Datameer has one word for a run that did not end well: ERROR
     #: job -> configuration id, learned from v2 status documents like a client's memory
     file_ids: dict[str, int] = {}
 
@@ -57,7 +75,9 @@ class Driver(WireDriver):
 
     def get(self, ref):
         details = self._call("GET", f"/rest/job-execution/job-details/{ref}").json()
-        return Snapshot(str(details["id"]), STATES[details["jobStatus"]], details.get("message", ""))
+        return Snapshot(str(details["id"]), STATES[details["jobStatus"]], details.get("message", ""),
+                        definition=self._job_of(details), started=_time(details.get("startTime")),
+                        ended=_time(details.get("stopTime")))
 
     def page(self, job, offset, limit):
         """History has no total: the driver counts the runs by reading every page."""
@@ -79,7 +99,20 @@ class Driver(WireDriver):
     def ref(self, uuid, seq):
         return str(seq)
 
+    def _job_of(self, details: dict) -> str | None:
+        """The job a run belongs to, by the configuration id the details name. Like a monitoring
+        client configured with its jobs, the driver knows the suite's jobs and learns their ids."""
+        wanted = details.get("jobConfigurationId")
+        if wanted not in self.file_ids.values():
+            for job in tomllib.loads(CATALOG.read_text())["job"]:
+                self._file_id(job["id"])
+        return next((job for job, file_id in self.file_ids.items() if file_id == wanted), None)
+
     def _file_id(self, job):
+        """The job's configuration id, from its v2 status (which names none until it first ran)."""
         if job not in self.file_ids:
-            self.file_ids[job] = self._call("GET", f"/api/job-execution/{file_path(job)}/status").json()["file-id"]
+            found = self._call("GET", f"/api/job-execution/{file_path(job)}/status").json().get("file-id")
+            if found is None:
+                return None
+            self.file_ids[job] = found
         return self.file_ids[job]

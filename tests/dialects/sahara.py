@@ -1,10 +1,10 @@
 """The Sahara EDP v1.1 wire driver: templates found through GET /jobs, run through execute."""
-import tomllib
-from pathlib import Path
+import json
+from datetime import timedelta
 
-from tests.conformance.driver import Snapshot, WireDriver, WireError
+from jobgate.testing import DefinitionSnapshot, Requirements as Defaults, Snapshot, WireDriver, WireError, utc
+from jobgate.testing.parts import tenants
 
-PRINCIPALS = Path(__file__).resolve().parents[2] / "fixtures" / "principals.toml"
 CLUSTER = "811e1134-666f-4c48-bc92-afb5b10c9d8c"
 #: Sahara's info.status -> the suite's canonical names
 STATES = {"PENDING": "QUEUED", "RUNNING": "RUNNING", "TOBEKILLED": "RUNNING", "SUCCEEDED": "SUCCEEDED",
@@ -13,19 +13,26 @@ STATES = {"PENDING": "QUEUED", "RUNNING": "RUNNING", "TOBEKILLED": "RUNNING", "S
 KINDS = {"NOT_FOUND": "not_found", "UNAUTHORIZED": "unauthorized", "ALREADY_RUNNING": "already_running",
          "VALIDATION_ERROR": "invalid", "INVALID_DATA": "invalid", "DELETION_FAILED": "not_finished",
          "SERVICE_UNAVAILABLE": "unavailable"}
+#: the job type the driver's templates have, and the step an operator lets it run here
+JOB_TYPE = "Shell"
 
 
-def _tenants() -> dict[str, str]:
-    document = tomllib.loads(PRINCIPALS.read_text())
-    return {token: p["tenant"] for p in document["principal"] for token in p.get("tokens", [])}
+class Requirements(Defaults):
+    died_as = "FAILED"          # Sahara has no word for it: FAILED, the reason in info
+    deletes_unfinished = True   # Sahara cancels what it deletes, and removes it once stopped
+    time_precision = timedelta(seconds=1)
+    #: templates need a job type the operator serves
+    environment = {"JOBGATE_SAHARA_JOB_TYPES": json.dumps(
+        {JOB_TYPE: {"type": "python", "params": {"callable": "jobgate.testing.jobs:count"}}})}
 
 
 class Driver(WireDriver):
     name = "sahara"
-    capabilities = frozenset({"cancel", "delete", "paging"})
-    died_as = "FAILED"          # Sahara has no word for it: FAILED, the reason in info
-    deletes_unfinished = True   # Sahara cancels what it deletes, and removes it once stopped
-    tenants = _tenants()
+    tenants = tenants()
+
+    def __init__(self, base_url, token):
+        super().__init__(base_url, token)
+        self.names = {}          # template uuid -> name, as a client remembers them
 
     def _call(self, method, path, **kwargs):
         headers = {"X-Auth-Token": self.token} if self.token else {}
@@ -43,6 +50,11 @@ class Driver(WireDriver):
         assert len(jobs) == 1, jobs
         return jobs[0]["id"]
 
+    def _job_name(self, uuid):
+        if uuid not in self.names:
+            self.names[uuid] = self.definition(uuid).name
+        return self.names[uuid]
+
     def submit(self, job, parameters=None):
         body = {"cluster_id": CLUSTER, "job_configs": {"params": parameters or {}}}
         response = self._call("POST", f"/jobs/{self._job_uuid(job)}/execute", json=body)
@@ -51,7 +63,10 @@ class Driver(WireDriver):
 
     def get(self, ref):
         data = self._call("GET", f"/job-executions/{ref}").json()["job_execution"]
-        return Snapshot(data["id"], STATES[data["info"]["status"]], data["info"].get("message", ""))
+        configs = data["job_configs"]
+        return Snapshot(data["id"], STATES[data["info"]["status"]], data["info"].get("message", ""), [],
+                        self._job_name(data["job_id"]), {**configs["configs"], **configs["params"]},
+                        utc(data["start_time"]), utc(data["end_time"]))
 
     def page(self, job, offset, limit):
         """Sahara pages by marker: the marker of page `offset` is the id just before it."""
@@ -62,6 +77,11 @@ class Driver(WireDriver):
         data = self._call("GET", "/job-executions", params={**query, "limit": limit}).json()
         return [item["id"] for item in data["job_executions"]], len(every)
 
+    def cursor_page(self, job, limit, cursor=None):
+        query = {"job_id": self._job_uuid(job), "limit": limit, **({"marker": cursor} if cursor else {})}
+        data = self._call("GET", "/job-executions", params=query).json()
+        return [item["id"] for item in data["job_executions"]], data.get("markers", {}).get("next")
+
     def cancel(self, ref):
         self._call("GET", f"/job-executions/{ref}/cancel")
 
@@ -70,3 +90,25 @@ class Driver(WireDriver):
 
     def ref(self, uuid, seq):
         return uuid
+
+    def definitions(self):
+        return [self._definition(job) for job in self._call("GET", "/jobs").json()["jobs"]]
+
+    def definition(self, ref):
+        return self._definition(self._call("GET", f"/jobs/{ref}").json()["job"])
+
+    def create_definition(self, name, description):
+        body = {"name": name, "type": JOB_TYPE, "description": description, "mains": [], "libs": []}
+        response = self._call("POST", "/jobs", json=body)
+        assert response.status_code == 202
+        return response.json()["job"]["id"]
+
+    def update_definition(self, ref, description):
+        assert self._call("PATCH", f"/jobs/{ref}", json={"description": description}).status_code == 202
+
+    def delete_definition(self, ref):
+        assert self._call("DELETE", f"/jobs/{ref}").status_code == 204
+
+    @staticmethod
+    def _definition(job):
+        return DefinitionSnapshot(job["id"], job["name"], job["description"])

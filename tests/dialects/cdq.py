@@ -1,7 +1,9 @@
 """The CDQ Jobs Management wire driver: jobs started by `type` (the catalog job), read through /v2/jobs."""
 import json
+from datetime import timedelta
 
-from tests.conformance.driver import Snapshot, WireDriver, WireError
+from jobgate.testing import Requirements as Defaults
+from jobgate.testing import ScheduleSnapshot, Snapshot, WireDriver, WireError, utc
 
 #: JobStatus -> the suite's canonical names
 STATES = {"WAITING": "QUEUED", "SCHEDULED": "QUEUED", "RUNNING": "RUNNING", "FINISHED": "SUCCEEDED",
@@ -12,9 +14,13 @@ KINDS = {"NOT_FOUND": "not_found", "UNAUTHORIZED": "unauthorized", "BAD_REQUEST"
          "SERVICE_UNAVAILABLE": "unavailable", "CONFLICT": "conflict"}
 
 
+class Requirements(Defaults):
+    parameters = False          # a job's `input` is sent, the Job document does not show it
+    time_precision = timedelta(seconds=1)
+
+
 class Driver(WireDriver):
     name = "cdq"
-    capabilities = frozenset({"cancel", "delete", "result", "paging"})
 
     def _call(self, method, path, **kwargs):
         headers = {"X-API-KEY": self.token} if self.token else {}
@@ -31,7 +37,8 @@ class Driver(WireDriver):
 
     def get(self, ref):
         data = self._call("GET", f"/v2/jobs/{ref}").json()
-        return Snapshot(data["id"], STATES[data["jobStatus"]], data.get("message", ""))
+        return Snapshot(data["id"], STATES[data["jobStatus"]], data.get("message", ""), definition=data["type"],
+                        started=utc(data.get("startedAt")), ended=utc(data.get("finishedAt")))
 
     def page(self, job, offset, limit):
         """CDQ pages by `startAfter`: walk the pages before `offset`, a page of `limit` at a time."""
@@ -43,6 +50,25 @@ class Driver(WireDriver):
             data = self._call("GET", "/v2/jobs", params={**query, "startAfter": data["nextStartAfter"]}).json()
         values = data["values"] if skipped == offset else []
         return [item["id"] for item in values], data["total"]
+
+    def cursor_page(self, job, limit, cursor=None):
+        query = {"jobType": job, "limit": limit, **({"startAfter": cursor} if cursor else {})}
+        data = self._call("GET", "/v2/jobs", params=query).json()
+        return [item["id"] for item in data["values"]], data.get("nextStartAfter")
+
+    def create_schedule(self, job, cron, parameters):
+        body = {"scheduledJob": {"name": f"every {cron}", "cronExpression": cron, "type": job, "input": parameters}}
+        return self._call("POST", "/v2/jobs/scheduled", json=body).json()["id"]
+
+    def schedule(self, ref):
+        data = self._call("GET", f"/v2/jobs/scheduled/{ref}").json()
+        return ScheduleSnapshot(data["id"], data["type"], data["cronExpression"], data["status"] == "PAUSED")
+
+    def pause_schedule(self, ref):
+        self._call("POST", f"/v2/jobs/scheduled/{ref}/pause")
+
+    def delete_schedule(self, ref):
+        self._call("DELETE", f"/v2/jobs/scheduled/{ref}")
 
     def cancel(self, ref):
         self._call("POST", f"/v2/jobs/{ref}/cancel")

@@ -1,0 +1,84 @@
+"""The real parts the suite runs against, usable outside pytest too: the suite's
+catalog and principals, RQ worker processes (`python -m jobgate worker`) and
+the gateway's WSGI app served over real HTTP on a loopback port.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from jobgate.kit import dialect as dialects
+from jobgate.kit.app import create_app
+from jobgate.rules.service import Service
+from jobgate.settings import Settings
+from jobgate.store.connection import connect
+from jobgate.store.queue import JobQueue
+
+HERE = Path(__file__).resolve().parent
+#: the jobs the suite runs (QuickJob, FailingJob, SlowJob ...), their steps in jobgate.testing.jobs
+CATALOG = HERE / "catalog.toml"
+#: alice and bob of tenant acme, carol of tenant globex
+PRINCIPALS = HERE / "principals.toml"
+TOKENS = {"alice": "tok-alice", "bob": "tok-bob", "carol": "tok-carol"}
+#: what the suite's python steps may call
+PYTHON_ALLOW = "jobgate.testing.jobs"
+
+
+def tenants() -> dict[str, str]:
+    """token -> tenant, for dialects whose URLs name the tenant."""
+    document = tomllib.loads(PRINCIPALS.read_text())
+    return {token: p["tenant"] for p in document["principal"] for token in p.get("tokens", [])}
+
+
+def merge_catalogs(paths: list[Path], into: Path) -> Path:
+    """One catalog file holding the jobs of several (each made only of [[job]] tables)."""
+    parts = []
+    for path in paths:
+        text = Path(path).read_text()
+        extra = set(tomllib.loads(text)) - {"job"}
+        if extra:
+            raise ValueError(f"{path}: only [[job]] tables can be merged, not {sorted(extra)}")
+        parts.append(f"# from {path}\n{text}")
+    into.write_text("\n".join(parts))
+    return into
+
+
+def start_worker(env: dict, cwd: str | Path | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "jobgate", "worker"], cwd=cwd, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for_workers(redis_url: str, count: int, timeout: float = 20) -> None:
+    queue = JobQueue(connect(redis_url))
+    deadline = time.monotonic() + timeout
+    while queue.live_workers() < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def build_app(settings: Settings, service: Service | None = None, extra_dialects=()):
+    """create_app with the configured installed dialects, plus `extra_dialects` (Dialect
+    objects that are not installed, such as a test-only dialect)."""
+    mounted = [*dialects.load(settings.dialects), *extra_dialects] if extra_dialects else None
+    return create_app(settings, service=service, dialects=mounted)
+
+
+class Gateway:
+    """The app served over real HTTP on a loopback port, in a thread."""
+
+    def __init__(self, settings: Settings, service: Service | None = None, *, extra_dialects=()):
+        self.app = build_app(settings, service, extra_dialects)
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

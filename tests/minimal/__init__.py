@@ -1,0 +1,107 @@
+"""A minimal dialect for the suite only (no entry point): proof that the kit is enough to add one.
+
+/mini/runs: POST {"job", "args"}, GET ?job=&skip=&take= -> {"runs", "count"}; /mini/runs/<n>: GET, DELETE,
+POST .../stop, GET .../log, .../output. A run: {"run", "job", "args", "phase", "note", "start", "end" (epoch ms)}.
+Auth X-Mini-Key; ids the canonical seq; faults {"oops": code, "why": message}.
+"""
+from flask import Response, jsonify
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from jobgate import limits
+from jobgate.kit import ids
+from jobgate.kit.blueprint import DialectBlueprint, principal, service
+from jobgate.kit.credentials import header_token
+from jobgate.kit.dialect import Dialect, Mount
+from jobgate.kit.states import StateMap
+from jobgate.model import State, to_ms
+
+NAME = "minimal"
+#: the one state table: canonical state -> phase
+PHASES = StateMap({State.CREATED: "waiting", State.QUEUED: "waiting", State.RUNNING: "working",
+                   State.SUCCEEDED: "done", State.SUCCEEDED_WITH_WARNINGS: "done", State.FAILED: "broken",
+                   State.CANCELED: "stopped", State.DIED: "lost"})
+
+
+class RunIn(Schema):
+    job = fields.String(required=True)
+    args = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class RunQuery(Schema):
+    job = fields.String()
+    skip = fields.Integer(load_default=0, validate=validate.Range(min=0, max=limits.MAX_INT))
+    take = fields.Integer(load_default=20, validate=validate.Range(min=1, max=limits.PAGE_MAX))
+
+
+class RunOut(Schema):
+    run = fields.String(attribute="seq")
+    job = fields.String(attribute="definition_id")
+    args = fields.Dict(attribute="parameters")
+    phase = fields.Function(PHASES.wire)
+    note = fields.String(attribute="message")
+    start = fields.Function(lambda run: run.started and to_ms(run.started))
+    end = fields.Function(lambda run: run.ended and to_ms(run.ended))
+
+
+blueprint = DialectBlueprint(NAME, __name__, description="a minimal job API")
+
+
+@blueprint.route("/runs")
+class Runs(MethodView):
+    @blueprint.arguments(RunQuery, location="query")
+    def get(self, query):
+        page = service().page(principal(), definition=query.get("job"), offset=query["skip"], limit=query["take"])
+        return {"runs": RunOut(many=True).dump(page.items), "count": page.total}
+
+    @blueprint.arguments(RunIn)
+    @blueprint.response(201, RunOut)
+    def post(self, body):
+        return service().submit(principal(), body["job"], body["args"], origin=NAME)
+
+
+@blueprint.route("/runs/<int:n>")
+class Run(MethodView):
+    @blueprint.response(200, RunOut)
+    def get(self, n):
+        return service().get(principal(), str(n))
+
+    @blueprint.response(204)
+    def delete(self, n):
+        service().delete(principal(), str(n))
+
+
+@blueprint.route("/runs/<int:n>/stop", methods=["POST"])
+@blueprint.response(200, RunOut)
+def stop(n):
+    return service().cancel(principal(), str(n))
+
+
+@blueprint.route("/runs/<int:n>/log")
+def log(n):
+    return Response(service().log(principal(), str(n)), mimetype="text/plain")
+
+
+@blueprint.route("/runs/<int:n>/output")
+def output(n):
+    return {"output": service().result(principal(), str(n))}
+
+
+class Minimal(Dialect):
+    name, title, version, prefix, auth = NAME, "minimal job API", "0", "/mini", "`X-Mini-Key`"
+    capabilities = frozenset({"cancel", "delete", "log", "result"})
+    states, ids = PHASES, ids.SEQ
+
+    def mounts(self):
+        return [Mount(blueprint, self.prefix)]
+
+    def extract_credential(self, request):
+        return header_token("X-Mini-Key")(request)
+
+    def render_fault(self, fault):
+        response = jsonify({"oops": fault.code, "why": fault.message})
+        response.status_code = fault.status
+        return response
+
+
+dialect = Minimal()
