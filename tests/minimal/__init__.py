@@ -17,7 +17,6 @@ from jobgate.kit.states import StateMap
 from jobgate.model import State, to_ms
 
 NAME = "minimal"
-#: the one state table: canonical state -> phase
 PHASES = StateMap({State.CREATED: "waiting", State.QUEUED: "waiting", State.RUNNING: "working",
                    State.SUCCEEDED: "done", State.SUCCEEDED_WITH_WARNINGS: "done", State.FAILED: "broken",
                    State.CANCELED: "stopped", State.DIED: "lost"})
@@ -35,56 +34,54 @@ class RunQuery(Schema):
 
 
 class RunOut(Schema):
-    run = fields.String(attribute="seq")
-    job = fields.String(attribute="definition_id")
-    args = fields.Dict(attribute="parameters")
+    run, job = fields.String(attribute="seq"), fields.String(attribute="definition_id")
+    args, note = fields.Dict(attribute="parameters"), fields.String(attribute="message")
     phase = fields.Function(PHASES.wire)
-    note = fields.String(attribute="message")
     start = fields.Function(lambda run: run.started and to_ms(run.started))
     end = fields.Function(lambda run: run.ended and to_ms(run.ended))
 
 
-blueprint = DialectBlueprint(NAME, __name__, description="a minimal job API")
+blp = DialectBlueprint(NAME, __name__, description="a minimal job API")
 
 
-@blueprint.route("/runs")
+@blp.route("/runs")
 class Runs(MethodView):
-    @blueprint.arguments(RunQuery, location="query")
+    @blp.arguments(RunQuery, location="query")
     def get(self, query):
         page = service().page(principal(), definition=query.get("job"), offset=query["skip"], limit=query["take"])
         return {"runs": RunOut(many=True).dump(page.items), "count": page.total}
 
-    @blueprint.arguments(RunIn)
-    @blueprint.response(201, RunOut)
+    @blp.arguments(RunIn)
+    @blp.response(201, RunOut)
     def post(self, body):
         return service().submit(principal(), body["job"], body["args"], origin=NAME)
 
 
-@blueprint.route("/runs/<int:n>")
+@blp.route("/runs/<n>")
 class Run(MethodView):
-    @blueprint.response(200, RunOut)
+    @blp.response(200, RunOut)
     def get(self, n):
-        return service().get(principal(), str(n))
+        return blp.dialect.execution(n)
 
-    @blueprint.response(204)
+    @blp.response(204)
     def delete(self, n):
-        service().delete(principal(), str(n))
+        service().delete(principal(), blp.dialect.execution(n).id)
 
 
-@blueprint.route("/runs/<int:n>/stop", methods=["POST"])
-@blueprint.response(200, RunOut)
+@blp.route("/runs/<n>/stop", methods=["POST"])
+@blp.response(200, RunOut)
 def stop(n):
-    return service().cancel(principal(), str(n))
+    return service().cancel(principal(), blp.dialect.execution(n).id)
 
 
-@blueprint.route("/runs/<int:n>/log")
+@blp.route("/runs/<n>/log")
 def log(n):
-    return Response(service().log(principal(), str(n)), mimetype="text/plain")
+    return Response(service().log(principal(), blp.dialect.execution(n).id), mimetype="text/plain")
 
 
-@blueprint.route("/runs/<int:n>/output")
+@blp.route("/runs/<n>/output")
 def output(n):
-    return {"output": service().result(principal(), str(n))}
+    return {"output": service().result(principal(), blp.dialect.execution(n).id)}
 
 
 class Minimal(Dialect):
@@ -93,7 +90,7 @@ class Minimal(Dialect):
     states, ids = PHASES, ids.SEQ
 
     def mounts(self):
-        return [Mount(blueprint, self.prefix)]
+        return [Mount(blp, self.prefix)]
 
     def extract_credential(self, request):
         return header_token("X-Mini-Key")(request)
