@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any, Iterator
 
 from jobgate import limits
-from jobgate.errors import Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotRestartable
+from jobgate.errors import (Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotFound,
+                            NotRestartable)
 from jobgate.model import SLUG, SUCCESS, Credential, Definition, Execution, Principal, State, StepExecution, dump, now, to_ms
 from jobgate.rules import catalog as catalog_module
 from jobgate.rules.auth import Authenticator, load_principals
@@ -24,6 +25,7 @@ from jobgate.store.connection import connect
 from jobgate.store.definitions import Definitions
 from jobgate.store.executions import Store
 from jobgate.store.queue import JobQueue
+from jobgate.store.records import Records
 from jobgate.store.schedules import Schedules
 from jobgate.store.tokens import Tokens
 
@@ -55,6 +57,7 @@ class Service:
         self.lifecycle = Lifecycle(self.store, self.queue)
         self.housekeeper = Housekeeper(self.lifecycle, settings.stale_after)
         self.schedules = ScheduleBook(self, Schedules(client))
+        self.records = Records(client)
         self.step_types = catalog_module.step_types()
 
     @classmethod
@@ -269,12 +272,16 @@ class Service:
 
     def set_expiry(self, principal: Principal, ref: str, *, at: datetime | None = None,
                    after_end: float | None = None) -> Execution:
-        """Expire at a time, or a duration after the end; then it is gone with its log and result."""
+        """Expire at a time, or a duration after the end; then it is gone with its log and result.
+        Neither: it no longer expires."""
         check_times(expires=at, expire_after=after_end, allow_past=True)
         execution = self.get(principal, ref)
         if after_end is not None and execution.finished:
             at = execution.ended + timedelta(seconds=after_end)
-        patch = {"expires": to_ms(at)} if at is not None else {"expire_after": after_end}
+        if at is None and after_end is None:
+            patch = {"expires": None, "expire_after": None}
+        else:
+            patch = {"expires": to_ms(at)} if at is not None else {"expire_after": after_end}
         return self.store.transition(execution.id, None, patch)
 
     def log(self, principal: Principal, ref: str, offset: int = 0) -> bytes:
@@ -282,6 +289,28 @@ class Service:
 
     def result(self, principal: Principal, ref: str):
         return self.store.get_result(self.get(principal, ref).id)
+
+    # -- dialect records ----------------------------------------------------
+    def record(self, principal: Principal, namespace: str, record_id: str) -> dict:
+        """One of a dialect's own documents in the principal's tenant (NotFound otherwise)."""
+        found = self.records.get(namespace, principal.tenant, record_id) if is_ref(record_id) else None
+        if found is None:
+            raise NotFound(f"no {namespace} record {record_id!r}", id=str(record_id))
+        return found
+
+    def record_list(self, principal: Principal, namespace: str) -> list[dict]:
+        return self.records.list(namespace, principal.tenant)
+
+    def save_record(self, principal: Principal, namespace: str, record_id: str, data: dict, *,
+                    new: bool, expected_version: int | None = None) -> dict:
+        if not is_ref(record_id):
+            raise Invalid(f"{record_id!r} is not a valid id", details={"id": ["not a valid id"]})
+        return self.records.save(namespace, principal.tenant, record_id, data, new=new,
+                                 expected_version=expected_version)
+
+    def delete_record(self, principal: Principal, namespace: str, record_id: str) -> None:
+        if not (is_ref(record_id) and self.records.delete(namespace, principal.tenant, record_id)):
+            raise NotFound(f"no {namespace} record {record_id!r}", id=str(record_id))
 
     def ready(self) -> dict[str, Any]:
         self.redis.ping()

@@ -76,3 +76,9 @@ def schedules(tenant: str) -> str:
 # -- tokens ----------------------------------------------------------------
 def token(digest: str) -> str:
     return f"{PREFIX}token:{digest}"
+
+
+# -- dialect records -------------------------------------------------------
+def records(namespace: str, tenant: str) -> str:
+    """A dialect's own documents of one tenant (SAS job requests): a hash id -> JSON."""
+    return f"{PREFIX}records:{namespace}:{tenant}"

@@ -1,0 +1,51 @@
+"""A SAS-speaking HTTP client for the tests: Bearer token, SAS media types, paths under the gateway."""
+import time
+
+import pytest
+import requests
+
+from tests.conftest import TOKENS
+
+JOB = "application/vnd.sas.job.execution.job+json"
+JOB_REQUEST = "application/vnd.sas.job.execution.job.request+json"
+ENDED = {"completed", "failed", "canceled", "timedOut"}
+
+
+class Sas:
+    def __init__(self, base: str, token: str | None):
+        self.base = base
+        self.http = requests.Session()
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def __getattr__(self, method):
+        return lambda path, **kwargs: self.http.request(method.upper(), self.base + path, timeout=10, **kwargs)
+
+    def definition_uri(self, job: str) -> str:
+        found = self.get("/jobDefinitions/definitions", params={"filter": f"eq(name,'{job}')"}).json()["items"]
+        assert len(found) == 1, found
+        return f"/jobDefinitions/definitions/{found[0]['id']}"
+
+    def submit(self, job: str, arguments: dict | None = None, **request) -> dict:
+        body = {"jobDefinitionUri": self.definition_uri(job), "arguments": arguments or {}, **request}
+        response = self.post("/jobExecution/jobs", json=body, headers={"Content-Type": JOB_REQUEST, "Accept": JOB})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def wait(self, job_id: str, until=ENDED, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.get(f"/jobExecution/jobs/{job_id}").json()
+            if job["state"] in until or time.monotonic() > deadline:
+                return job
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def sas(base_url):
+    return Sas(base_url, TOKENS["alice"])
+
+
+@pytest.fixture
+def as_user(base_url):
+    return lambda who, token=None: Sas(base_url, token if token is not None else TOKENS.get(who))
