@@ -52,7 +52,8 @@ Not supported: ``Delegate-Domain`` is accepted and ignored; ``annotationUri`` an
 from jobgate.kit.dialect import Dialect, Mount
 from jobgate.kit import ids
 
-from adapters.sas import faults, routes, wire
+from adapters.sas import definitions, faults, files, jobrequests, logon, routes, wire
+from adapters.sas.config import Config
 
 
 class Sas(Dialect):
@@ -66,10 +67,13 @@ class Sas(Dialect):
     faults = faults.FAULTS
     ids = ids.UUID
     paging = "start/limit"
+    settings = Config
     example = "curl -H 'Authorization: Bearer {token}' {base}/jobExecution/jobs"
 
     def mounts(self):
-        return [Mount(routes.blp, self.prefix)]
+        return [Mount(routes.blp, self.prefix), Mount(jobrequests.blp, self.prefix),
+                Mount(definitions.blp, definitions.PREFIX), Mount(files.blp, files.PREFIX),
+                Mount(logon.blp, logon.PREFIX, render_fault=logon.render_fault)]
 
     def render_fault(self, fault):
         return faults.render_fault(fault)

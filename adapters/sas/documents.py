@@ -123,8 +123,7 @@ def job_definition(definition: Definition) -> dict[str, Any]:
     doc.update({k: sas[k] for k in ("parameters", "code") if k in sas})
     links = [link("self", uri, type=wire.DEFINITION)]
     if definition.source != "catalog":
-        links += [link("update", uri, "PUT", type=wire.DEFINITION, responseType=wire.DEFINITION),
-                  link("delete", uri, "DELETE")]
+        links.append(link("delete", uri, "DELETE"))
     doc["links"] = links
     doc["properties"] = sas.get("properties", [])
     return doc

@@ -1,6 +1,8 @@
 """/jobExecution: the service root and jobs. Parse, call the service, answer SAS documents."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import g, request
 from flask.views import MethodView
 from werkzeug.http import http_date, parse_date
@@ -109,7 +111,7 @@ class Job(MethodView):
         execution = blp.dialect.execution(job_id)
         chosen = media.negotiate(JOB)
         media.require_body(JOB)
-        expected = _precondition(execution)
+        expected = precondition(execution.version, execution.modified)
         body = read_json(schemas.JobIn)
         if body.get("id", execution.id) != execution.id:
             raise SasError(400, 0, f"The job ID in the body ({body['id']}) does not match the path ({execution.id}).")
@@ -227,19 +229,19 @@ def send_job(execution: Execution, chosen: str, status: int = 200, location: boo
     return media.send(doc, chosen, status, headers)
 
 
-def _precondition(execution: Execution) -> int:
+def precondition(version: int, modified: datetime, what: str = "job") -> int:
     """The version a conditional PUT may replace: If-Match, else If-Unmodified-Since (428 without)."""
     if request.headers.get("If-Match"):
         expected = if_match()
-        if expected is not None and expected != execution.version:
-            raise SasError(412, 1013, "The entity tag in the If-Match header does not match the job's.")
-        return execution.version
+        if expected is not None and expected != version:
+            raise SasError(412, 1013, f"The entity tag in the If-Match header does not match the {what}'s.")
+        return version
     since = request.headers.get("If-Unmodified-Since")
     if since:
         moment = parse_date(since)
-        if moment is None or execution.modified.replace(microsecond=0) > moment:
-            raise SasError(412, 1013, "The job has been modified since the If-Unmodified-Since time.")
-        return execution.version
+        if moment is None or modified.replace(microsecond=0) > moment:
+            raise SasError(412, 1013, f"The {what} has been modified since the If-Unmodified-Since time.")
+        return version
     raise SasError(428, 1010, 'One of the following request header fields is required: "If-Match" or '
                               '"If-Unmodified-Since".',
                    remediation="In the request header, include one of the following values: the resource's entity "

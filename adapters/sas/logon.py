@@ -1,0 +1,39 @@
+"""A SAS Logon-style token endpoint, `POST /SASLogon/oauth/token`, as sasctl's Session uses it.
+
+Grants `password` (form username and password, client in HTTP Basic) and
+`client_credentials` (kit.oauth). Failed logins answer SAS Logon's
+`{"error": "unauthorized", "error_description": "Bad credentials"}`, which sasctl
+turns into its AuthenticationError.
+"""
+from __future__ import annotations
+
+import uuid
+
+from flask import request
+from flask_smorest import Blueprint
+
+from jobgate.kit import oauth
+from jobgate.kit.faults import Fault
+
+from adapters.sas import schemas
+
+PREFIX = "/SASLogon"
+SCOPE = "openid"
+
+blp = Blueprint("sas-logon", __name__, description="SAS Logon-style OAuth 2 token endpoint")
+
+
+@blp.route("/oauth/token", methods=["POST"])
+@blp.doc(requestBody={"content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "properties": {k: {"type": "string"} for k in ("grant_type", "username", "password")}}}}})
+@blp.response(200, schemas.Token, description="An access token (Bearer) for the SAS APIs")
+@blp.alt_response(400, schema=schemas.OAuthError, description="invalid_request / unsupported_grant_type")
+@blp.alt_response(401, schema=schemas.OAuthError, description="Bad credentials, or no HTTP Basic client")
+@blp.alt_response(503, schema=schemas.OAuthError, description="The token store is unavailable")
+def token():
+    principal = oauth.grant(request, oauth.GRANTS)
+    return oauth.token_response(principal, token_type="bearer", scope=SCOPE, jti=uuid.uuid4().hex)
+
+
+def render_fault(fault: Fault):
+    return oauth.render_error(fault, unauthorized="unauthorized", bad_credentials="Bad credentials")
