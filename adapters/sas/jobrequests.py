@@ -127,7 +127,7 @@ class RequestJobs(MethodView):
         if media.is_text_body():
             return _jobs_of(record, schemas.ListQuery().load(request.args.to_dict()),
                             request.get_data(as_text=True))
-        if request.get_data():
+        if not media.body_is_empty():
             raise SasError(400, 0, "The body of this request must be empty.")
         chosen = media.negotiate(JOB)
         return send_job(_submit(record), chosen, 201, location=True)

@@ -63,3 +63,14 @@ def send_text(value: str | None, status: int = 200) -> Response:
     if value is None:
         return Response(status=204)
     return Response(value, status=status, content_type="text/plain")
+
+
+def body_is_empty() -> bool:
+    """No body, or an empty JSON object (pyviyatools sends `{}` on every call)."""
+    raw = request.get_data()
+    if not raw.strip():
+        return True
+    try:
+        return json.loads(raw) == {}
+    except ValueError:
+        return False

@@ -188,7 +188,7 @@ class Expiration(MethodView):
     def put(self, args, job_id):
         """Set (`value`) or clear (empty `value`) the expiration of a finished job."""
         execution = blp.dialect.execution(job_id)
-        if request.get_data():
+        if not media.body_is_empty():
             raise SasError(400, 0, "The body of this request must be empty.")
         value = (args.get("value") or "").strip()
         at = None

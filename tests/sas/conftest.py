@@ -49,3 +49,19 @@ def sas(base_url):
 @pytest.fixture
 def as_user(base_url):
     return lambda who, token=None: Sas(base_url, token if token is not None else TOKENS.get(who))
+
+
+#: SAS definition type -> step, as an operator would configure JOBGATE_SAS_JOB_TYPES
+JOB_TYPES = {"Compute": {"type": "python", "params": {"callable": "tests.jobs:count"}}}
+
+
+@pytest.fixture(scope="session")
+def typed_base(gateway_env, workers):
+    """A gateway whose SAS dialect serves the Compute definition type, beside the suite's own one."""
+    import json
+
+    from jobgate.settings import Settings
+    from tests.conftest import Gateway
+    server = Gateway(Settings.from_env({**gateway_env, "JOBGATE_SAS_JOB_TYPES": json.dumps(JOB_TYPES)}))
+    yield server.url
+    server.close()
