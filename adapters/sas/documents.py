@@ -17,6 +17,8 @@ from adapters.sas.wire import (COLLECTION, DEFINITIONS, FILES, JOB, JOB_REQUEST,
                                TEXT, link, stamp, text)
 
 APPLICATION = "jobExecution"
+#: characters paging links keep as they are, so a filter stays readable
+LINK_SAFE = "(),:/*'"
 
 
 def definition_uri(definition: Definition) -> str:
@@ -32,7 +34,7 @@ def job(execution: Execution, definition: Definition | None, result=None) -> dic
     uri = f"{ROOT}/jobs/{execution.id}"
     state = STATES.wire(execution)
     doc: dict[str, Any] = {"id": execution.id, "state": state}
-    details = _state_details(execution)
+    details = sas.get("stateDetails") or _state_details(execution)
     if details:
         doc["stateDetails"] = details
     doc["results"] = results(execution, result) if execution.finished else {}
@@ -91,7 +93,7 @@ def job_request(execution: Execution, definition: Definition | None) -> dict[str
     if asked.get("id"):
         doc.update({k: asked[k] for k in ("id", "createdBy", "creationTimeStamp", "modifiedBy", "modifiedTimeStamp")
                     if k in asked})
-    doc["name"] = asked.get("name") or (definition.name if definition else execution.definition_id)
+    doc["name"] = asked.get("name") or (shown_name(definition) if definition else execution.definition_id)
     if asked.get("description"):
         doc["description"] = asked["description"]
     if definition is not None:
@@ -152,7 +154,7 @@ def collection(name: str, path: str, items: list, *, start: int, limit: int, cou
                query: dict[str, str], actions: list[dict] = (), up: str = f"{ROOT}/") -> dict[str, Any]:
     """A SAS collection; paging links carry the whole query, `start` before `limit`."""
     def page(at: int) -> str:
-        args = [f"{k}={quote(v, safe='(),:/*')}" for k, v in query.items() if v is not None]
+        args = [f"{k}={quote(v, safe=LINK_SAFE)}" for k, v in query.items() if v is not None]
         return f"{path}?{'&'.join(args + [f'start={at}', f'limit={limit}'])}"
     links = [link("collection", path, type=COLLECTION, itemType=item_type),
              link("self", page(start), type=COLLECTION, itemType=item_type)]

@@ -18,8 +18,11 @@ class Sas:
         if token:
             self.http.headers["Authorization"] = f"Bearer {token}"
 
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        return self.http.request(method, self.base + path, timeout=10, **kwargs)
+
     def __getattr__(self, method):
-        return lambda path, **kwargs: self.http.request(method.upper(), self.base + path, timeout=10, **kwargs)
+        return lambda path, **kwargs: self.request(method.upper(), path, **kwargs)
 
     def definition_uri(self, job: str) -> str:
         found = self.get("/jobDefinitions/definitions", params={"filter": f"eq(name,'{job}')"}).json()["items"]
