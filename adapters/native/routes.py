@@ -11,6 +11,7 @@ from adapters.native import schemas
 NAME = "native"
 blp = DialectBlueprint(NAME, __name__, description="jobgate's own job API")
 
+
 @blp.route("/definitions")
 class Definitions(MethodView):
     @blp.response(200, schemas.DefinitionList)
@@ -22,6 +23,7 @@ class Definitions(MethodView):
     @blp.response(201, schemas.DefinitionOut)
     def post(self, body):
         return service().create_definition(principal(), body)
+
 
 @blp.route("/definitions/<ref>")
 class DefinitionItem(MethodView):
@@ -40,6 +42,7 @@ class DefinitionItem(MethodView):
     def delete(self, ref):
         service().delete_definition(principal(), ref)
 
+
 @blp.route("/executions")
 class Executions(MethodView):
     @blp.arguments(schemas.ListQuery, location="query")
@@ -57,6 +60,7 @@ class Executions(MethodView):
                                 start_at=body.get("start_at"), after=body["after"],
                                 expires=body.get("expires_at"), expire_after=body.get("expire_after"))
 
+
 @blp.route("/executions/<ref>")
 class ExecutionItem(MethodView):
     @blp.response(200, schemas.ExecutionOut)
@@ -68,20 +72,24 @@ class ExecutionItem(MethodView):
     def delete(self, ref):
         service().delete(principal(), ref, expected_version=if_match())
 
+
 @blp.route("/executions/<ref>/cancel", methods=["POST"])
 @blp.response(200, schemas.ExecutionOut)
 def cancel(ref):
     return service().cancel(principal(), ref)
+
 
 @blp.route("/executions/<ref>/restart", methods=["POST"])
 @blp.response(201, schemas.ExecutionOut)
 def restart(ref):
     return service().restart(principal(), ref, origin=NAME)
 
+
 @blp.route("/executions/<ref>/heartbeat", methods=["POST"])
 @blp.response(200, schemas.ExecutionOut)
 def heartbeat(ref):
     return service().heartbeat(principal(), ref)
+
 
 @blp.route("/executions/<ref>/expiry", methods=["PUT"])
 @blp.arguments(schemas.ExpiryIn)
@@ -91,6 +99,7 @@ def expiry(body, ref):
         raise Invalid("give exactly one of at, after_end", details={"at": ["or after_end"]})
     return service().set_expiry(principal(), ref, at=body.get("at"), after_end=body.get("after_end"))
 
+
 @blp.route("/executions/<ref>/log")
 @blp.arguments(schemas.LogQuery, location="query")
 def log(query, ref):
@@ -98,6 +107,7 @@ def log(query, ref):
     response = Response(text, mimetype="text/plain")
     response.headers["X-Log-Offset"] = str(query["offset"] + len(text))
     return response
+
 
 @blp.route("/executions/<ref>/result")
 def result(ref):

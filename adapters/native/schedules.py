@@ -6,6 +6,7 @@ from jobgate.kit.blueprint import principal, service
 from adapters.native import schemas
 from adapters.native.routes import NAME, blp
 
+
 @blp.route("/schedules")
 class Schedules(MethodView):
     @blp.response(200, schemas.ScheduleList)
@@ -18,6 +19,7 @@ class Schedules(MethodView):
         return service().schedules.create(principal(), body["definition"], body["cron"], body["parameters"],
                                          origin=NAME)
 
+
 @blp.route("/schedules/<schedule_id>")
 class ScheduleItem(MethodView):
     @blp.response(200, schemas.ScheduleOut)
@@ -28,10 +30,12 @@ class ScheduleItem(MethodView):
     def delete(self, schedule_id):
         service().schedules.delete(principal(), schedule_id)
 
+
 @blp.route("/schedules/<schedule_id>/pause", methods=["POST"])
 @blp.response(200, schemas.ScheduleOut)
 def pause(schedule_id):
     return service().schedules.pause(principal(), schedule_id)
+
 
 @blp.route("/schedules/<schedule_id>/resume", methods=["POST"])
 @blp.response(200, schemas.ScheduleOut)

@@ -18,6 +18,7 @@ versions.bind(blp)
 blp.before_request(media.require_json)
 blp.after_request(headers.finish)
 
+
 @blp.route("/<version>/jobs/<job_id>/executions")
 class Executions(MethodView):
     @blp.arguments(schemas.PageQuery, location="query")
@@ -39,6 +40,7 @@ class Executions(MethodView):
             client_id=client.client_id(), attributes={DIALECT: {"parameters": sent}} if sent else None)
         return documents.execution(execution, definition), 202 if job_id.startswith(SYSTEM_JOB) else 200
 
+
 @blp.route("/<version>/jobs/<job_id>/executions/<id>")
 class ExecutionItem(MethodView):
     @blp.response(200, schemas.JobExecution)
@@ -54,12 +56,12 @@ class ExecutionItem(MethodView):
             raise VersionMismatch(current=execution.version)
         service().delete(principal(), id, expected_version=execution.version if given else None)
 
+
 @blp.route("/<version>/job_execution_search", methods=["POST"])
 @blp.arguments(schemas.SearchRequest)
 @blp.response(200, schemas.JobExecutionSearchResult)
 def job_execution_search(body):
     return search.run(body)
-
 
 
 def _execution(job_id: str, id: str):

@@ -7,14 +7,13 @@ from the version where the reference first shows them.
 """
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, pre_load, validate, validates
 
+from jobgate import limits
 from jobgate.kit.fields import Timestamp
 
 from adapters.ocapi import versions
 
 #: property -> first Data API version showing it (earlier first appearance unknown)
 SINCE = {"parameters": (23, 2), "log_file_path": (25, 6)}
-#: OCAPI integers are Java ints
-INT_MAX = 2**31 - 1
 #: job_execution_parameter constraints: no leading or trailing blanks
 NOT_BLANK = validate.Regexp(r"^(\S|\S.*\S)$", error="must not be blank or start or end with blanks")
 #: parameter names reach steps as environment variable names: printable text, not blank
@@ -122,8 +121,8 @@ class JobExecutionSearchResult(Document):
 class PageQuery(Schema):
     class Meta:
         unknown = EXCLUDE          # client_id, format ... are read elsewhere
-    start = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT_MAX))
-    count = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))
+    start = fields.Integer(load_default=0, validate=validate.Range(min=0, max=limits.MAX_INT))
+    count = fields.Integer(load_default=25, validate=validate.Range(min=1, max=limits.PAGE_MAX))
 
 
 class ParameterIn(Schema):
@@ -155,8 +154,8 @@ class Sort(Schema):
 
 class SearchRequest(Schema):
     query = fields.Dict(required=True)
-    start = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT_MAX))
-    count = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))
+    start = fields.Integer(load_default=0, validate=validate.Range(min=0, max=limits.MAX_INT))
+    count = fields.Integer(load_default=25, validate=validate.Range(min=1, max=limits.PAGE_MAX))
     sorts = fields.List(fields.Nested(Sort), load_default=list)
     #: accepted and ignored: every property of a hit is always returned
     select = fields.Raw()

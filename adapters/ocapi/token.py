@@ -24,6 +24,7 @@ SCOPE = "tenantFilter profile roles"
 
 blp = Blueprint("ocapi_token", __name__, description="Account Manager-style OAuth 2 token endpoint")
 
+
 @blp.route("/access_token", methods=["POST"])
 def access_token():
     grant = request.form.get("grant_type")
@@ -41,7 +42,6 @@ def access_token():
                         "token_type": "Bearer", "expires_in": ttl})
     response.headers["Cache-Control"] = "no-store"
     return response
-
 
 
 def render_error(fault: Fault) -> Response:

@@ -19,9 +19,11 @@ PREFIX = "/on/demandware.servlet/webdav/Sites"
 blp = DialectBlueprint(DIALECT, __name__, name="ocapi_webdav", description="Job logs over WebDAV paths")
 blp.after_request(headers.finish)
 
+
 @blp.route("/Impex/log/<log_name>")
 def impex_log(log_name):
     return _serve(logfile.find(log_name))
+
 
 @blp.route("/LOGS/jobs/<job_id>/<log_name>")
 def job_log(job_id, log_name):
@@ -29,7 +31,6 @@ def job_log(job_id, log_name):
     if execution.definition_id != job_id:
         raise NotFound(f"no log {log_name!r} for job {job_id!r}")
     return _serve(execution)
-
 
 
 def _serve(execution: Execution) -> Response:

@@ -63,12 +63,14 @@ def _stamp(moment) -> str:
 
 blp = Blueprint("sahara-identity", __name__, description="Keystone v3 password login for OpenStack tools")
 
+
 @blp.route("", methods=["GET"])
 def version():
     return {"version": {"id": VERSION, "status": "stable", "updated": "2020-04-07T00:00:00Z",
                         "links": [{"rel": "self", "href": request.host_url + PREFIX.lstrip("/") + "/"}],
                         "media-types": [{"base": "application/json",
                                          "type": "application/vnd.openstack.identity-v3+json"}]}}
+
 
 @blp.route("/auth/tokens", methods=["POST"])
 @blp.arguments(TokenRequest)
@@ -96,7 +98,6 @@ def issue(body):
     response.status_code = 201
     response.headers["X-Subject-Token"] = token
     return response
-
 
 
 def _service(kind: str, name: str, url: str) -> dict:

@@ -30,9 +30,11 @@ JOB_SORT = {key: itemgetter(key) for key in ("id", "name", "type", "created_at",
 
 blp = DialectBlueprint(NAME, __name__, description="OpenStack Data Processing (Sahara EDP) v1.1")
 
+
 @blp.url_value_preprocessor
 def take_tenant(endpoint, values):
     g.sahara_tenant = (values or {}).pop("tenant_id", None)
+
 
 @blp.before_request
 def check_request():
@@ -41,6 +43,7 @@ def check_request():
         raise Refused("UNAUTHORIZED", "Token tenant != requested tenant", 401)
     if request.content_length and request.mimetype not in ("", "application/json"):
         raise Refused("INVALID_DATA", f"Content type '{request.mimetype}' isn't supported")
+
 
 # -- job executions ---------------------------------------------------------
 @blp.route("/<tenant_id>/job-executions")
@@ -57,6 +60,7 @@ def list_executions(query):
         "status": lambda o, wanted: o["info"]["status"] == wanted.upper(),
         "job.name": lambda o, wanted: regex(names.get(o["job_id"]), wanted)})
     return {"job_executions": page["items"], **_markers(page)}
+
 
 @blp.route("/<tenant_id>/job-executions/<ref>")
 class JobExecution(MethodView):
@@ -87,11 +91,13 @@ class JobExecution(MethodView):
         # Sahara cancels what it deletes and removes it once it has stopped
         service().delete(principal(), execution.id, when_ended=True)
 
+
 @blp.route("/<tenant_id>/job-executions/<ref>/refresh-status")
 @blp.response(200, schemas.JobExecutionEnvelope)
 def refresh_status(ref):
     """jobgate's records are always current: nothing to poll."""
     return _shown(service().get(principal(), ref))
+
 
 @blp.route("/<tenant_id>/job-executions/<ref>/cancel")
 @blp.response(200, schemas.JobExecutionEnvelope)
@@ -101,6 +107,7 @@ def cancel(ref):
         raise Refused("CANCELING_FAILED", f"Job Execution with id '{execution.id}' cannot be canceled "
                                           "because it's marked as protected")
     return _shown(_cancel(execution))
+
 
 # -- jobs (templates) --------------------------------------------------------
 @blp.route("/<tenant_id>/jobs")
@@ -125,6 +132,7 @@ class Jobs(MethodView):
             "id": uuid.uuid4().hex, "name": body["name"], "description": body.get("description", ""),
             "steps": [{"id": body["type"], **step}], "attributes": {NAMESPACE: attributes}})
         return {"job": records.job(definition)}
+
 
 @blp.route("/<tenant_id>/jobs/<ref>")
 class Job(MethodView):
@@ -157,6 +165,7 @@ class Job(MethodView):
                                              "because it's marked as protected")
         service().delete_definition(principal(), definition.id)
 
+
 @blp.route("/<tenant_id>/jobs/<ref>/execute", methods=["POST"])
 @blp.arguments(schemas.ExecuteIn)
 @blp.response(202, schemas.JobExecutionEnvelope)
@@ -172,12 +181,14 @@ def execute(body, ref):
                                    attributes={NAMESPACE: attributes},
                                    queue=blp.settings.cluster_queues.get(body["cluster_id"])))
 
+
 @blp.route("/<tenant_id>/jobs/config-hints/<job_type>")
 @blp.response(200)
 def config_hints(job_type):
     if job_type not in blp.settings.job_types:
         raise NotFound(f"no job type {job_type!r}", id=job_type)
     return {"job_config": {"configs": [], "args": []}}
+
 
 @blp.route("/<tenant_id>/job-types")
 @blp.arguments(schemas.JobTypesQuery, location="query")
@@ -189,9 +200,7 @@ def job_types(query):
     return {"job_types": [{"name": t, "plugins": plugins} for t in served] if plugins else []}
 
 
-
 # -- helpers the views share ---------------------------------------------------
-
 def _jobs() -> dict[str, Definition]:
     return {job.id: job for job in service().definitions(principal())}
 

@@ -25,7 +25,6 @@ MEMBERS = frozenset({"id", "name", "description", "type", "createdBy", "modified
 
 blp = DialectBlueprint(NAMESPACE, __name__, name="sas-definitions",
                        description="SAS Job Definitions: the definitions jobs run")
-docs.only_declared_faults(blp)
 
 
 @blp.route("/definitions")

@@ -28,11 +28,3 @@ def body(*media: str, schema=None) -> dict:
     content = {m: ({"schema": schema} if schema is not None else {"schema": {"type": "string"}}) for m in media}
     return {"requestBody": {"content": content, "required": False}}
 
-
-def only_declared_faults(blp) -> None:
-    """Drop flask-smorest's `default` error response: SAS routes answer error2 documents, each
-    status declared with `faults`, never flask-smorest's own error schema."""
-    def drop_default(doc, doc_info, **kwargs):
-        doc.get("responses", {}).pop("default", None)
-        return doc
-    blp._prepare_doc_cbks.append(drop_default)

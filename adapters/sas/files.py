@@ -11,7 +11,6 @@ from adapters.sas.wire import FILE, FILES, NAMESPACE, link, stamp
 PREFIX = "/files"
 
 blp = DialectBlueprint(NAMESPACE, __name__, name="sas-files", description="SAS Files: job logs")
-docs.only_declared_faults(blp)
 
 
 @blp.route("/files/<file_id>", methods=["GET"])

@@ -31,7 +31,6 @@ CATALOG_PROVIDER = "jobgate"
 
 blp = DialectBlueprint(NAMESPACE, __name__, name="sas-job-requests",
                        description="SAS Viya Job Execution: job requests and providers")
-docs.only_declared_faults(blp)
 
 
 @blp.route("/jobRequests")

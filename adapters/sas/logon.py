@@ -15,13 +15,12 @@ from flask_smorest import Blueprint
 from jobgate.kit import oauth
 from jobgate.kit.faults import Fault
 
-from adapters.sas import docs, schemas
+from adapters.sas import schemas
 
 PREFIX = "/SASLogon"
 SCOPE = "openid"
 
 blp = Blueprint("sas-logon", __name__, description="SAS Logon-style OAuth 2 token endpoint")
-docs.only_declared_faults(blp)
 
 
 @blp.route("/oauth/token", methods=["POST"])

@@ -22,7 +22,6 @@ NAME = "sas"
 API_VERSION = 7
 
 blp = DialectBlueprint(NAME, __name__, description="SAS Viya Job Execution: service root and jobs")
-docs.only_declared_faults(blp)
 
 
 # -- service root ---------------------------------------------------------------

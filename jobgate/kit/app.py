@@ -53,6 +53,8 @@ def _mount(app: Flask, dialect: Dialect) -> None:
         f"{prefix}OPENAPI_REDOC_URL": REDOC,
     })
     api = Api(app, config_prefix=prefix)
+    if dialect.documents_faults:
+        api.DEFAULT_ERROR_RESPONSE_NAME = None
     for mount in dialect.mounts():
         api.register_blueprint(mount.blueprint, url_prefix=mount.url_prefix,
                                **({"name": mount.name} if mount.name else {}))

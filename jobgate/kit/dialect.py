@@ -63,6 +63,9 @@ class Dialect:
     paging: ClassVar[str] = "offset"
     #: a class with `from_settings(Settings)`: the dialect's own operator settings
     settings: ClassVar[type | None] = None
+    #: its routes document every fault they answer in its own format, so its OpenAPI document
+    #: drops flask-smorest's catch-all "default" response (a body it never sends)
+    documents_faults: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

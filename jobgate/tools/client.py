@@ -14,7 +14,9 @@ import time
 
 import requests
 
-TERMINAL = {"SUCCEEDED", "SUCCEEDED_WITH_WARNINGS", "FAILED", "CANCELED", "DIED"}
+from jobgate.model import TERMINAL
+
+ENDED = {state.value for state in TERMINAL}
 
 
 def add_commands(commands) -> None:
@@ -82,7 +84,7 @@ def watch(api: Api, execution_id: str, out=sys.stdout) -> int:
         execution = api.call("GET", f"/executions/{execution_id}").json()
         out.write(_bar(execution))
         out.flush()
-        if execution["state"] in TERMINAL:
+        if execution["state"] in ENDED:
             out.write(f"\n{execution['message']}\n" if execution["message"] else "\n")
             return 0 if execution["state"].startswith("SUCCEEDED") else 1
         time.sleep(0.5)
