@@ -29,7 +29,7 @@ blp = DialectBlueprint(NAMESPACE, __name__, name="sas-definitions",
 
 @blp.route("/definitions")
 class Definitions(MethodView):
-    @blp.arguments(schemas.ListQuery, location="query")
+    @blp.arguments(schemas.ListQuery, location="query", error_status_code=400)
     @blp.response(200, schemas.Collection, content_type=COLLECTION)
     @docs.faults(blp, 400, 406)
     def get(self, args):

@@ -35,7 +35,7 @@ blp = DialectBlueprint(NAMESPACE, __name__, name="sas-job-requests",
 
 @blp.route("/jobRequests")
 class JobRequests(MethodView):
-    @blp.arguments(schemas.ListQuery, location="query")
+    @blp.arguments(schemas.ListQuery, location="query", error_status_code=400)
     @blp.response(200, schemas.Collection, content_type=COLLECTION)
     @docs.faults(blp, 400, 406)
     def get(self, args):
@@ -109,13 +109,13 @@ class JobRequest(MethodView):
 
 @blp.route("/jobRequests/<request_id>/jobs")
 class RequestJobs(MethodView):
-    @blp.arguments(schemas.ListQuery, location="query")
+    @blp.arguments(schemas.ListQuery, location="query", error_status_code=400)
     @blp.response(200, schemas.Collection, content_type=COLLECTION)
     @docs.faults(blp, 400, 404, 406)
     def get(self, args, request_id):
         return _jobs_of(_record(request_id), args)
 
-    @blp.arguments(schemas.SubmitQuery, location="query")
+    @blp.arguments(schemas.SubmitQuery, location="query", error_status_code=400)
     @blp.doc(**docs.body(TEXT))
     @blp.response(201, schemas.Job, content_type=JOB, description="The job submitted (empty body)")
     @blp.alt_response(200, schema=schemas.Collection, content_type=COLLECTION, success=True,
@@ -134,7 +134,7 @@ class RequestJobs(MethodView):
 
 
 @blp.route("/jobRequests/@selection/jobs", methods=["POST"])
-@blp.arguments(schemas.SubmitQuery, location="query")
+@blp.arguments(schemas.SubmitQuery, location="query", error_status_code=400)
 @blp.doc(**docs.body(SELECTION, "application/json", schema=schemas.SelectionIn))
 @blp.response(200, schemas.Collection, content_type=COLLECTION,
               description="items 1:1 with the selection: the job submitted, or an error2 document")
@@ -154,7 +154,7 @@ def submit_selection(args):
 
 
 @blp.route("/providers", methods=["GET"])
-@blp.arguments(schemas.ListQuery, location="query")
+@blp.arguments(schemas.ListQuery, location="query", error_status_code=400)
 @blp.response(200, schemas.Collection, content_type=COLLECTION)
 @docs.faults(blp, 400, 406)
 def providers(args):

@@ -50,14 +50,14 @@ def api_meta():
 # -- jobs -----------------------------------------------------------------------
 @blp.route("/jobs")
 class Jobs(MethodView):
-    @blp.arguments(schemas.ListQuery, location="query")
+    @blp.arguments(schemas.ListQuery, location="query", error_status_code=400)
     @blp.response(200, schemas.Collection, content_type=COLLECTION)
     @docs.faults(blp, 400, 406)
     def get(self, args):
         """List jobs (filter, sortBy, start, limit)."""
         return _job_list(args)
 
-    @blp.arguments(schemas.SubmitQuery, location="query")
+    @blp.arguments(schemas.SubmitQuery, location="query", error_status_code=400)
     @blp.doc(**docs.body(JOB_REQUEST, "application/json", TEXT, schema=schemas.JobRequestIn))
     @blp.response(201, schemas.Job, content_type=JOB, description="The job submitted (JSON body); with a "
                   "text/plain filter body, 200 and a collection of jobs (#withQuery)")
@@ -76,7 +76,7 @@ class Jobs(MethodView):
 
 
 @blp.route("/jobs/@selection/state", methods=["PUT"])
-@blp.arguments(schemas.ValueQuery, location="query")
+@blp.arguments(schemas.ValueQuery, location="query", error_status_code=400)
 @blp.doc(**docs.body(SELECTION, "application/json", schema=schemas.SelectionIn))
 @blp.response(200, schemas.Collection, content_type=COLLECTION,
               description="items 1:1 with the selection: a summary, or an error2 document")
@@ -140,7 +140,7 @@ class JobState(MethodView):
     def get(self, job_id):
         return media.send_text(STATES.wire(blp.dialect.execution(job_id)))
 
-    @blp.arguments(schemas.ValueQuery, location="query")
+    @blp.arguments(schemas.ValueQuery, location="query", error_status_code=400)
     @blp.doc(**docs.body(TEXT))
     @blp.response(200, content_type=TEXT, description="The job's state after the request")
     @docs.faults(blp, 400, 404, 405, text=True)
@@ -181,7 +181,7 @@ class Expiration(MethodView):
     def get(self, job_id):
         return media.send_text(stamp(blp.dialect.execution(job_id).expires))
 
-    @blp.arguments(schemas.ValueQuery, location="query")
+    @blp.arguments(schemas.ValueQuery, location="query", error_status_code=400)
     @blp.response(200, content_type=TEXT, description="The expiration timestamp set")
     @blp.alt_response(204, description="The expiration timestamp was cleared", success=True)
     @docs.faults(blp, 400, 404, 409, text=True)

@@ -1,6 +1,8 @@
 """sasctl 1.12, unmodified, against the gateway over HTTP: its Session (token or SAS Logon
 password grant), availability probe, generic get/post/request_link, and its PageIterator,
 which fetches several pages concurrently, past the end, from the `next` link."""
+import time
+
 import pytest
 from sasctl import Session
 from sasctl._services.service import Service
@@ -48,6 +50,8 @@ def test_probe_info_submit_state_update_and_delete(sasctl_session):
     job = submit(uri, "sasctl-slow")
     assert job["state"] in ("pending", "running") and job._headers["ETag"]
     assert get(f"/jobExecution/jobs/{job['id']}/state") in ("pending", "running")
+    while get(f"/jobExecution/jobs/{job['id']}/state") == "pending":   # its start changes the ETag
+        time.sleep(0.1)
     fetched = JobExecution.get_job(job["id"])
     assert fetched["id"] == job["id"]
     fetched["stateDetails"] = "from sasctl"
