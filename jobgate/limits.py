@@ -17,3 +17,9 @@ BODY_MAX = 1 << 20
 LOG_READ_MAX = 1 << 20
 #: The furthest ahead a start or an expiry may be set.
 HORIZON = timedelta(days=3660)
+#: Result records: identifiers per record, an identifier's length, a record's data (JSON bytes),
+#: and the largest page of them one list answers.
+RECORD_KEYS_MAX = 16
+RECORD_KEY_MAX = 256
+RECORD_DATA_MAX = 1 << 16
+RECORDS_PAGE_MAX = 5000

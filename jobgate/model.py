@@ -198,6 +198,23 @@ class Execution:
 
 
 @dataclass
+class ResultRecord:
+    """One item's outcome that a running step reports (a row imported, an address checked).
+
+    `keys` are the identifiers it is found by (indexed: exact-match filters); `data` is
+    opaque, returned untouched. `seq` orders an execution's records and a tenant's."""
+    seq: int
+    execution_id: str
+    tenant: str
+    definition_id: str
+    keys: dict[str, str] = field(default_factory=dict)
+    failed: bool = False
+    message: str = ""
+    data: Any = None
+    created: datetime | None = None
+
+
+@dataclass
 class Schedule:
     """A cron schedule that submits executions of a definition as a principal."""
     id: str
@@ -210,6 +227,8 @@ class Schedule:
     paused: bool = False
     next_run: datetime | None = None
     created: datetime | None = None
+    #: the namespaced attributes each execution it starts gets (a dialect's own job fields)
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def following(self, after: datetime) -> datetime:
         return croniter(self.cron, after).get_next(datetime)

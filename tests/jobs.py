@@ -28,3 +28,27 @@ def flaky(parameters, ctx):
     if attempts < int(parameters.get("succeed_on", 3)):
         raise RuntimeError(f"attempt {attempts} failed")
     return {"attempts": attempts}
+
+
+def curate(parameters, ctx):
+    """One result record per item of `records` (each {"businessPartnerId", "externalId", ...}, plus the
+    `storageId` parameter; one with "fail" is a FAILED record), with progress after each. With `gate`
+    (a folder), item n waits for the file `gate/n` and 0.3 s more, so a test sees every step and each
+    progress write lands (the runner coalesces progress writes closer than 0.25 s)."""
+    import os
+    import time
+    records = parameters.get("records", [])
+    failed = 0
+    for done, record in enumerate(records, start=1):
+        if parameters.get("gate"):
+            while not os.path.exists(os.path.join(parameters["gate"], str(done))):
+                if ctx.cancelled():
+                    return None
+                time.sleep(0.05)
+            time.sleep(0.3)
+        failed += bool(record.get("fail"))
+        keys = {**({"storageId": parameters["storageId"]} if "storageId" in parameters else {}),
+                **{k: v for k, v in record.items() if k not in ("fail", "data")}}
+        ctx.record(keys, failed=bool(record.get("fail")), message=record.get("fail", ""), data=record.get("data"))
+        ctx.progress(done, len(records), failed)
+    return {"curated": len(records)}

@@ -48,7 +48,9 @@ class Run:
         self._step_index, self._step_count = 0, 1
         self._last_progress = 0.0
         self._pending_progress: dict | None = None
+        self._written_progress: dict | None = None     # the last one flushed, which the end keeps
         self._tracked = False
+        self._execution = None        # the record, read once for its tenant and job (result records)
         #: when the current step must be over (monotonic), and what to say if it is not
         self.deadline_at: float | None = None
         self.deadline_message = ""
@@ -68,6 +70,12 @@ class Run:
     def set_result(self, data) -> None:
         self.store.set_result(self.execution_id, data)
         self.store.transition(self.execution_id, None, {"has_result": True})
+
+    def record(self, keys: dict[str, str], *, failed: bool = False, message: str = "", data=None) -> None:
+        """One item's outcome, kept with the execution and listed by its keys (service.records)."""
+        if self._execution is None:
+            self._execution = self.store.get(self.execution_id)
+        self.service.add_record(self._execution, keys, failed=failed, message=message, data=data)
 
     def track_process_group(self, pgid: int | None) -> None:
         if pgid is not None or self._tracked:
@@ -99,7 +107,8 @@ class Run:
             message = f"canceled by {asked.canceled_by}" if asked and asked.canceled_by else "canceled"
         progress = self._pending_progress
         if state is State.SUCCEEDED:
-            progress = {**dump(execution.progress), **(progress or {}), "percent": 100.0}
+            progress = {**dump(execution.progress), **(self._written_progress or {}), **(progress or {}),
+                        "percent": 100.0}
         self.track_process_group(None)
         self.finish(state, code, message, {"progress": progress} if progress else {})
 
@@ -197,5 +206,5 @@ class Run:
     def _flush_progress(self) -> None:
         if self._pending_progress is not None:
             self.store.transition(self.execution_id, None, {"progress": self._pending_progress})
-            self._pending_progress = None
+            self._written_progress, self._pending_progress = self._pending_progress, None
         self._last_progress = time.monotonic()

@@ -1,6 +1,6 @@
 """/jobExecution/jobRequests and /providers: stored job requests, the jobs run from them.
 
-Job requests are the dialect's own documents (service records in namespace
+Job requests are the dialect's own documents (service documents in namespace
 `sas-job-requests`), one per request per tenant; a record's version is its ETag.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from adapters.sas.routes import precondition, read_json, read_selection, send_jo
 from adapters.sas.wire import (COLLECTION, JOB, JOB_REQUEST, NAMESPACE, PROVIDER, PROVIDER_SUMMARY, ROOT, SELECTION,
                                SUMMARY, TEXT, link, parse_stamp, stamp)
 
-RECORDS = "sas-job-requests"
+DOCUMENTS = "sas-job-requests"
 PATH = f"{ROOT}/jobRequests"
 MEMBERS = frozenset({"id", "name", "description", "jobDefinitionUri", "expiresAfter", "createdByApplication",
                      "createdBy", "modifiedBy", "creationTimeStamp", "modifiedTimeStamp"})
@@ -41,7 +41,7 @@ class JobRequests(MethodView):
     def get(self, args):
         chosen = media.negotiate(COLLECTION)
         query = listing.read_query(args, MEMBERS, {}, "name:ascending")
-        found = [_doc(r) for r in service().record_list(principal(), RECORDS)]
+        found = [_doc(r) for r in service().document_list(principal(), DOCUMENTS)]
         if query.filter is not None:
             found = [d for d in found if filters.matches(query.filter, lambda m, d=d: documents.member(d, m))]
         found = filters.sort(found, query.sort, documents.member)
@@ -61,7 +61,7 @@ class JobRequests(MethodView):
         stamped = stamp(now())
         fields.update(id=str(uuid.uuid4()), createdBy=principal().name, modifiedBy=principal().name,
                       creationTimeStamp=stamped, modifiedTimeStamp=stamped)
-        record = service().save_record(principal(), RECORDS, fields["id"], {"request": fields}, new=True)
+        record = service().save_document(principal(), DOCUMENTS, fields["id"], {"request": fields}, new=True)
         return _send(record, chosen, 201)
 
 
@@ -96,14 +96,14 @@ class JobRequest(MethodView):
             raise SasError(400, 0, f"The job request ID in the body ({body['id']}) does not match the path.")
         fields = {**_fields(body), **{k: old[k] for k in ("id", "createdBy", "creationTimeStamp")},
                   "modifiedBy": principal().name, "modifiedTimeStamp": stamp(now())}
-        saved = service().save_record(principal(), RECORDS, old["id"], {"request": fields}, new=False,
+        saved = service().save_document(principal(), DOCUMENTS, old["id"], {"request": fields}, new=False,
                                       expected_version=expected)
         return _send(saved, chosen)
 
     @blp.response(204)
     @docs.faults(blp, 404)
     def delete(self, request_id):
-        service().delete_record(principal(), RECORDS, _record(request_id)["request"]["id"])
+        service().delete_document(principal(), DOCUMENTS, _record(request_id)["request"]["id"])
         return "", 204
 
 
@@ -193,7 +193,7 @@ def _fields(body: dict) -> dict:
 
 def _record(request_id: str) -> dict:
     try:
-        return service().record(principal(), RECORDS, request_id)
+        return service().document(principal(), DOCUMENTS, request_id)
     except NotFound:
         raise NotFound(f"Job request not found with ID: {request_id}.", id=request_id) from None
 

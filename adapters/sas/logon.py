@@ -1,7 +1,7 @@
 """A SAS Logon-style token endpoint, `POST /SASLogon/oauth/token`, as sasctl's Session uses it.
 
 Grants `password` (form username and password, client in HTTP Basic) and
-`client_credentials` (kit.oauth). Failed logins answer SAS Logon's
+`client_credentials` (HTTP Basic = a principal's name and password), both kit.oauth's. Failed logins answer SAS Logon's
 `{"error": "unauthorized", "error_description": "Bad credentials"}`, which sasctl
 turns into its AuthenticationError.
 """
@@ -31,8 +31,11 @@ blp = Blueprint("sas-logon", __name__, description="SAS Logon-style OAuth 2 toke
 @blp.alt_response(401, schema=schemas.OAuthError, description="Bad credentials, or no HTTP Basic client")
 @blp.alt_response(503, schema=schemas.OAuthError, description="The token store is unavailable")
 def token():
-    principal = oauth.grant(request, oauth.GRANTS)
-    return oauth.token_response(principal, token_type="bearer", scope=SCOPE, jti=uuid.uuid4().hex)
+    if request.form.get("grant_type") == "password":
+        principal = oauth.password(request)
+    else:
+        principal = oauth.client_credentials(request)
+    return oauth.token_response(principal, SCOPE, token_type="bearer", jti=uuid.uuid4().hex)
 
 
 def render_fault(fault: Fault):

@@ -52,7 +52,10 @@ def _mount(app: Flask, dialect: Dialect) -> None:
         f"{prefix}OPENAPI_JSON_PATH": "openapi.json", f"{prefix}OPENAPI_REDOC_PATH": "docs",
         f"{prefix}OPENAPI_REDOC_URL": REDOC,
     })
-    api = Api(app, config_prefix=prefix)
+    api = Api(config_prefix=prefix)
+    if dialect.error_schema is not None:     # its fault document, in every documented error response
+        api.ERROR_SCHEMA = dialect.error_schema
+    api.init_app(app)
     if dialect.documents_faults:
         api.DEFAULT_ERROR_RESPONSE_NAME = None
     for mount in dialect.mounts():

@@ -66,6 +66,9 @@ class Dialect:
     #: its routes document every fault they answer in its own format, so its OpenAPI document
     #: drops flask-smorest's catch-all "default" response (a body it never sends)
     documents_faults: ClassVar[bool] = False
+    #: a marshmallow schema of its fault document, for the error responses of its OpenAPI document
+    #: (None: flask-smorest's generic one)
+    error_schema: ClassVar[type | None] = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

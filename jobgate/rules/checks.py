@@ -1,9 +1,12 @@
 """Limits on values clients send, checked once for every dialect."""
 from __future__ import annotations
 
+import json
 import math
+import re
 from datetime import datetime
 
+from jobgate import limits
 from jobgate.errors import Invalid
 from jobgate.limits import HORIZON
 from jobgate.model import SLUG, now
@@ -38,3 +41,20 @@ def finite(value) -> bool:
 def is_ref(ref) -> bool:
     text = str(ref)
     return text.isdigit() or bool(SLUG.match(text))
+
+
+#: names a step may index its records by
+RECORD_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")
+
+
+def check_record(keys, message, data) -> None:
+    """A step's result record: a few identifiers (string values), a message, JSON data of bounded size."""
+    if not isinstance(keys, dict) or len(keys) > limits.RECORD_KEYS_MAX:
+        raise Invalid(f"a record has at most {limits.RECORD_KEYS_MAX} keys", details={"keys": ["too many"]})
+    for name, value in keys.items():
+        if not (isinstance(name, str) and RECORD_KEY.match(name)) or not isinstance(value, str) \
+                or len(value) > limits.RECORD_KEY_MAX:
+            raise Invalid(f"record key {name!r}: a name and a string of at most {limits.RECORD_KEY_MAX} characters",
+                          details={"keys": [str(name)]})
+    if not isinstance(message, str) or not finite(data) or len(json.dumps(data)) > limits.RECORD_DATA_MAX:
+        raise Invalid("a record's message is text and its data JSON of bounded size", details={"data": ["invalid"]})

@@ -33,12 +33,12 @@ class ScheduleBook:
         self.service, self.store = service, store
 
     def create(self, principal: Principal, ref: str, cron: str, parameters: dict | None = None, *,
-               origin: str, schedule_id: str | None = None) -> Schedule:
+               origin: str, schedule_id: str | None = None, attributes: dict[str, dict] | None = None) -> Schedule:
         definition = self.service.definition(principal, ref)
         check_cron(cron)
         schedule = Schedule(id=schedule_id or uuid.uuid4().hex[:12], tenant=principal.tenant,
                             definition_id=definition.id, cron=cron, principal=principal.name, origin=origin,
-                            parameters=parameters or {}, created=now())
+                            parameters=parameters or {}, created=now(), attributes=attributes or {})
         return self.store.save(schedule)
 
     def list(self, principal: Principal) -> list[Schedule]:
@@ -82,7 +82,8 @@ class ScheduleBook:
             try:
                 fired.append(self.service.submit(principal, schedule.definition_id, schedule.parameters,
                                                  origin=schedule.origin, trigger="schedule",
-                                                 attributes={"schedule": {"id": schedule.id, "due": to_ms(due)}}))
+                                                 attributes={**schedule.attributes,
+                                                             "schedule": {"id": schedule.id, "due": to_ms(due)}}))
             except JobgateError as exc:
                 log.warning("schedule %s/%s due %s not run: %s", schedule.tenant, schedule.id, due, exc.message)
         return fired

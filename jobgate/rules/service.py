@@ -14,10 +14,11 @@ from typing import Any, Iterator
 from jobgate import limits
 from jobgate.errors import (Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotFound,
                             NotRestartable)
-from jobgate.model import SLUG, SUCCESS, Credential, Definition, Execution, Principal, State, StepExecution, dump, now, to_ms
+from jobgate.model import (SLUG, SUCCESS, Credential, Definition, Execution, Principal, ResultRecord, State,
+                           StepExecution, dump, now, to_ms)
 from jobgate.rules import catalog as catalog_module
 from jobgate.rules.auth import Authenticator, load_principals
-from jobgate.rules.checks import check_times, finite, is_ref
+from jobgate.rules.checks import check_record, check_times, finite, is_ref
 from jobgate.rules.lifecycle import Housekeeper, Lifecycle
 from jobgate.rules.schedules import ScheduleBook
 from jobgate.settings import Settings
@@ -25,13 +26,23 @@ from jobgate.store.connection import connect
 from jobgate.store.definitions import Definitions
 from jobgate.store.executions import Store
 from jobgate.store.queue import JobQueue
-from jobgate.store.records import Records
+from jobgate.store.documents import Documents
+from jobgate.store.results import DEFINITION, STATUS, terms_of
 from jobgate.store.schedules import Schedules
 from jobgate.store.tokens import Tokens
 
 
 #: Ended executions a restart may follow.
 RESTARTABLE = (State.FAILED, State.DIED, State.CANCELED)
+
+
+@dataclass
+class RecordPage:
+    items: list[ResultRecord]
+    #: the cursor of the next page (the last item's seq) when more follow
+    next: int | None
+    #: how many match, when the indexes tell it without a scan
+    total: int | None
 
 
 @dataclass
@@ -57,7 +68,7 @@ class Service:
         self.lifecycle = Lifecycle(self.store, self.queue)
         self.housekeeper = Housekeeper(self.lifecycle, settings.stale_after)
         self.schedules = ScheduleBook(self, Schedules(client))
-        self.records = Records(client)
+        self.documents = Documents(client)
         self.step_types = catalog_module.step_types()
 
     @classmethod
@@ -290,27 +301,56 @@ class Service:
     def result(self, principal: Principal, ref: str):
         return self.store.get_result(self.get(principal, ref).id)
 
-    # -- dialect records ----------------------------------------------------
-    def record(self, principal: Principal, namespace: str, record_id: str) -> dict:
+    # -- result records ---------------------------------------------------
+    def add_record(self, execution: Execution, keys: dict[str, str], *, failed: bool = False, message: str = "",
+                   data: Any = None) -> ResultRecord:
+        """A running step's outcome for one item (the worker's call: no principal)."""
+        check_record(keys, message, data)
+        record = ResultRecord(seq=0, execution_id=execution.id, tenant=execution.tenant,
+                              definition_id=execution.definition_id, keys=dict(keys), failed=failed,
+                              message=message, data=data, created=now())
+        return self.store.results.add(record, terms_of(record))
+
+    def records(self, principal: Principal, ref: str | None = None, *, where: dict[str, list[str]] | None = None,
+                failed: bool | None = None, definitions: list[str] | None = None, after: int | None = None,
+                limit: int = 100, newest_first: bool = False, accept=None) -> RecordPage:
+        """Records of one execution (`ref`) or of the tenant's executions, keyset-paged by seq after
+        `after`; `where` matches `keys` exactly (any of a field's values), `accept` filters further."""
+        execution_id = self.get(principal, ref).id if ref is not None else None
+        groups = [[(field, value) for value in values] for field, values in (where or {}).items()]
+        if failed is not None:
+            groups.append([(STATUS, "failed" if failed else "ok")])
+        if definitions is not None:
+            groups.append([(DEFINITION, d) for d in definitions])
+        if any(not group for group in groups):
+            return RecordPage([], None, 0)
+        limit = max(1, min(limit, limits.RECORDS_PAGE_MAX))
+        items, more, total = self.store.results.page(
+            tenant=principal.tenant, execution_id=execution_id, groups=groups, after=after, limit=limit,
+            newest_first=newest_first, accept=accept)
+        return RecordPage(items, items[-1].seq if more else None, total)
+
+    # -- dialect documents --------------------------------------------------
+    def document(self, principal: Principal, namespace: str, document_id: str) -> dict:
         """One of a dialect's own documents in the principal's tenant (NotFound otherwise)."""
-        found = self.records.get(namespace, principal.tenant, record_id) if is_ref(record_id) else None
+        found = self.documents.get(namespace, principal.tenant, document_id) if is_ref(document_id) else None
         if found is None:
-            raise NotFound(f"no {namespace} record {record_id!r}", id=str(record_id))
+            raise NotFound(f"no {namespace} document {document_id!r}", id=str(document_id))
         return found
 
-    def record_list(self, principal: Principal, namespace: str) -> list[dict]:
-        return self.records.list(namespace, principal.tenant)
+    def document_list(self, principal: Principal, namespace: str) -> list[dict]:
+        return self.documents.list(namespace, principal.tenant)
 
-    def save_record(self, principal: Principal, namespace: str, record_id: str, data: dict, *,
-                    new: bool, expected_version: int | None = None) -> dict:
-        if not is_ref(record_id):
-            raise Invalid(f"{record_id!r} is not a valid id", details={"id": ["not a valid id"]})
-        return self.records.save(namespace, principal.tenant, record_id, data, new=new,
-                                 expected_version=expected_version)
+    def save_document(self, principal: Principal, namespace: str, document_id: str, data: dict, *,
+                      new: bool, expected_version: int | None = None) -> dict:
+        if not is_ref(document_id):
+            raise Invalid(f"{document_id!r} is not a valid id", details={"id": ["not a valid id"]})
+        return self.documents.save(namespace, principal.tenant, document_id, data, new=new,
+                                   expected_version=expected_version)
 
-    def delete_record(self, principal: Principal, namespace: str, record_id: str) -> None:
-        if not (is_ref(record_id) and self.records.delete(namespace, principal.tenant, record_id)):
-            raise NotFound(f"no {namespace} record {record_id!r}", id=str(record_id))
+    def delete_document(self, principal: Principal, namespace: str, document_id: str) -> None:
+        if not (is_ref(document_id) and self.documents.delete(namespace, principal.tenant, document_id)):
+            raise NotFound(f"no {namespace} document {document_id!r}", id=str(document_id))
 
     def ready(self) -> dict[str, Any]:
         self.redis.ping()

@@ -20,6 +20,7 @@ from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, VersionM
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
 from jobgate.store import keys, lua
 from jobgate.store.keys import ANY
+from jobgate.store.results import Results
 
 #: Client data kept as JSON text inside the record: Lua's cjson would turn an
 #: empty list into {} and round large integers, and clients get it back untouched.
@@ -64,6 +65,7 @@ class Store:
         self._transition = client.register_script(lua.TRANSITION)
         self._heartbeat = client.register_script(lua.HEARTBEAT)
         self._purge = client.register_script(lua.PURGE)
+        self.results = Results(client)
 
     # -- writes ------------------------------------------------------------
     def next_seq(self) -> int:
@@ -138,9 +140,12 @@ class Store:
         args = [keys.INDEX_PREFIX, execution_id, keys.SLOT_PREFIX, _csv(TERMINAL) if only_ended else "",
                 "" if expected_version is None else str(expected_version)]
         try:
-            return bool(self._purge(keys=script_keys, args=args))
+            purged = bool(self._purge(keys=script_keys, args=args))
         except redis.ResponseError as exc:
             raise _script_error(exc, execution_id) from None
+        if purged:
+            self.results.drop(execution_id)
+        return purged
 
     def purge_expired(self, limit: int = 100) -> int:
         """Remove executions past their `expires` time; cheap when none are due."""

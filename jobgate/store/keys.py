@@ -48,6 +48,30 @@ def slot(tenant: str, definition_id: str) -> str:
     return f"{SLOT_PREFIX}{tenant}:{definition_id}"
 
 
+# -- result records (store.results) -------------------------------------------
+RESULT_SEQ = PREFIX + "seq:result"
+
+
+def results_of_execution(execution_id: str, term: str = ANY) -> str:
+    """An execution's records (all, or those with one indexed term), scored by seq."""
+    return f"{PREFIX}rx:e:{execution_id}:{term}"
+
+
+def results_of_tenant(tenant: str, term: str = ANY) -> str:
+    """A tenant's records across its executions (all, or with one indexed term), scored by seq."""
+    return f"{PREFIX}rx:t:{tenant}:{term}"
+
+
+def results_data(execution_id: str) -> str:
+    """seq -> record JSON."""
+    return f"{PREFIX}rdata:{execution_id}"
+
+
+def results_indexes(execution_id: str) -> str:
+    """The index keys holding an execution's records, so a purge finds them all."""
+    return f"{PREFIX}rkeys:{execution_id}"
+
+
 # -- definitions -----------------------------------------------------------
 DEFINITION_SEQ = PREFIX + "seq:definition"
 DEFINITION_REFS = PREFIX + "definition-refs"          # uuid / "#seq" / "catalog/id" -> owner
@@ -78,7 +102,7 @@ def token(digest: str) -> str:
     return f"{PREFIX}token:{digest}"
 
 
-# -- dialect records -------------------------------------------------------
-def records(namespace: str, tenant: str) -> str:
+# -- dialect documents (store.documents) -------------------------------------
+def documents(namespace: str, tenant: str) -> str:
     """A dialect's own documents of one tenant (SAS job requests): a hash id -> JSON."""
-    return f"{PREFIX}records:{namespace}:{tenant}"
+    return f"{PREFIX}documents:{namespace}:{tenant}"
