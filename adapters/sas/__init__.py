@@ -49,11 +49,10 @@ Not supported: ``Delegate-Domain`` is accepted and ignored; ``annotationUri`` an
 ``parentFolderUri`` are accepted and ignored (there are no annotations or folders);
 ``export``/``import`` of job requests; basic filtering by member query parameters.
 """
-from jobgate.kit.dialect import Dialect, Mount
-from jobgate.kit import ids
-
 from adapters.sas import definitions, faults, files, jobrequests, logon, routes, wire
 from adapters.sas.config import Config
+from jobgate.kit import ids
+from jobgate.kit.dialect import Dialect, Mount
 
 
 class Sas(Dialect):

@@ -19,7 +19,7 @@ class Config:
     job_types: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Config":
+    def from_settings(cls, settings: Settings) -> Config:
         raw = settings.option(JOB_TYPES) or "{}"
         try:
             types = json.loads(raw)

@@ -10,14 +10,13 @@ import uuid
 
 from flask.views import MethodView
 
-from jobgate.kit.blueprint import DialectBlueprint, etag, principal, service
-from jobgate.model import Definition
-
-from adapters.sas import docs, documents, filters, media, schemas
+from adapters.sas import docs, documents, media, schemas
 from adapters.sas.faults import SasError
-from adapters.sas.listing import read_query
+from adapters.sas.listing import read_query, select
 from adapters.sas.routes import read_json
 from adapters.sas.wire import COLLECTION, DEFINITION, DEFINITIONS, NAMESPACE
+from jobgate.kit.blueprint import DialectBlueprint, etag, principal, service
+from jobgate.model import Definition
 
 PREFIX = "/jobDefinitions"
 MEMBERS = frozenset({"id", "name", "description", "type", "createdBy", "modifiedBy", "creationTimeStamp",
@@ -35,13 +34,9 @@ class Definitions(MethodView):
     def get(self, args):
         chosen = media.negotiate(COLLECTION)
         query = read_query(args, MEMBERS, {}, "name:ascending")
-        found = [documents.job_definition(d) for d in service().definitions(principal())]
-        if query.filter is not None:
-            found = [d for d in found if filters.matches(query.filter, lambda m, d=d: documents.member(d, m))]
-        found = filters.sort(found, query.sort, documents.member)
-        page = found[query.start:query.start + query.limit]
+        page, count = select([documents.job_definition(d) for d in service().definitions(principal())], query)
         return media.send(documents.collection("definitions", DEFINITIONS, page, start=query.start, limit=query.limit,
-                                               count=len(found), item_type=DEFINITION, query=query.echo,
+                                               count=count, item_type=DEFINITION, query=query.echo,
                                                up=f"{PREFIX}/"), chosen)
 
     @blp.doc(**docs.body(DEFINITION, "application/json", schema=schemas.JobDefinitionIn))

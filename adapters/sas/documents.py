@@ -10,11 +10,23 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from jobgate.model import Definition, Execution, now, to_ms
-
 from adapters.sas import wire
-from adapters.sas.wire import (COLLECTION, DEFINITIONS, FILES, JOB, JOB_REQUEST, NAMESPACE, ROOT, SELECTION, STATES,
-                               TEXT, link, stamp, text)
+from adapters.sas.wire import (
+    COLLECTION,
+    DEFINITIONS,
+    FILES,
+    JOB,
+    JOB_REQUEST,
+    NAMESPACE,
+    ROOT,
+    SELECTION,
+    STATES,
+    TEXT,
+    link,
+    stamp,
+    text,
+)
+from jobgate.model import Definition, Execution, now, to_ms
 
 APPLICATION = "jobExecution"
 #: characters paging links keep as they are, so a filter stays readable

@@ -10,10 +10,9 @@ import re
 
 from flask import Response, jsonify, request
 
+from adapters.sas.wire import ERROR, TEXT
 from jobgate.errors import JobgateError
 from jobgate.kit.faults import Fault, FaultMap, FaultType
-
-from adapters.sas.wire import ERROR, TEXT
 
 FAULTS = FaultMap({
     "unauthorized": (401, "0"),

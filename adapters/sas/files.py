@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import Response
 
-from jobgate.kit.blueprint import DialectBlueprint, principal, service
-
 from adapters.sas import docs, media, schemas
 from adapters.sas.wire import FILE, FILES, NAMESPACE, link, stamp
+from jobgate.kit.blueprint import DialectBlueprint, principal, service
 
 PREFIX = "/files"
 

@@ -9,8 +9,9 @@ A malformed filter is a 400 with errorCode 1100 saying where it failed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from adapters.sas.faults import SasError
 

@@ -9,18 +9,30 @@ import uuid
 
 from flask import g, request
 from flask.views import MethodView
-
-from jobgate.errors import JobgateError, NotFound
-from jobgate.kit.blueprint import DialectBlueprint, etag, principal, service
-from jobgate.kit.faults import fault_from
-from jobgate.model import now
 from werkzeug.http import http_date
 
 from adapters.sas import docs, documents, filters, listing, media, schemas, submission
 from adapters.sas.faults import SasError, error2
 from adapters.sas.routes import precondition, read_json, read_selection, send_job
-from adapters.sas.wire import (COLLECTION, JOB, JOB_REQUEST, NAMESPACE, PROVIDER, PROVIDER_SUMMARY, ROOT, SELECTION,
-                               SUMMARY, TEXT, link, parse_stamp, stamp)
+from adapters.sas.wire import (
+    COLLECTION,
+    JOB,
+    JOB_REQUEST,
+    NAMESPACE,
+    PROVIDER,
+    PROVIDER_SUMMARY,
+    ROOT,
+    SELECTION,
+    SUMMARY,
+    TEXT,
+    link,
+    parse_stamp,
+    stamp,
+)
+from jobgate.errors import JobgateError, NotFound
+from jobgate.kit.blueprint import DialectBlueprint, etag, principal, service
+from jobgate.kit.faults import fault_from
+from jobgate.model import now
 
 DOCUMENTS = "sas-job-requests"
 PATH = f"{ROOT}/jobRequests"
@@ -41,14 +53,10 @@ class JobRequests(MethodView):
     def get(self, args):
         chosen = media.negotiate(COLLECTION)
         query = listing.read_query(args, MEMBERS, {}, "name:ascending")
-        found = [_doc(r) for r in service().document_list(principal(), DOCUMENTS)]
-        if query.filter is not None:
-            found = [d for d in found if filters.matches(query.filter, lambda m, d=d: documents.member(d, m))]
-        found = filters.sort(found, query.sort, documents.member)
-        page = found[query.start:query.start + query.limit]
+        page, count = listing.select([_doc(r) for r in service().document_list(principal(), DOCUMENTS)], query)
         actions = [link("createJobRequest", PATH, "POST", type=JOB_REQUEST, responseType=JOB_REQUEST)]
         return media.send(documents.collection("jobRequests", PATH, page, start=query.start, limit=query.limit,
-                                               count=len(found), item_type=JOB_REQUEST, query=query.echo,
+                                               count=count, item_type=JOB_REQUEST, query=query.echo,
                                                actions=actions), chosen)
 
     @blp.doc(**docs.body(JOB_REQUEST, "application/json", schema=schemas.JobRequestIn))
@@ -160,13 +168,10 @@ def submit_selection(args):
 def providers(args):
     chosen = media.negotiate(COLLECTION)
     query = listing.read_query(args, frozenset({"id"}), {}, "id:ascending")
-    found = [_provider(p, summary=True) for p in _providers()]
-    if query.filter is not None:
-        found = [d for d in found if filters.matches(query.filter, lambda m, d=d: documents.member(d, m))]
-    found = filters.sort(found, query.sort, documents.member)
-    return media.send(documents.collection("providers", f"{ROOT}/providers", found[query.start:query.start + query.limit],
-                                           start=query.start, limit=query.limit, count=len(found),
-                                           item_type=PROVIDER_SUMMARY, query=query.echo), chosen)
+    page, count = listing.select([_provider(p, summary=True) for p in _providers()], query)
+    return media.send(documents.collection("providers", f"{ROOT}/providers", page, start=query.start,
+                                           limit=query.limit, count=count, item_type=PROVIDER_SUMMARY,
+                                           query=query.echo), chosen)
 
 
 @blp.route("/providers/<provider_id>", methods=["GET"])

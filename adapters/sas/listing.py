@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jobgate.errors import NotFound
-from jobgate.kit.blueprint import principal, service
-from jobgate.model import Definition, Execution
-
 from adapters.sas import documents, filters
 from adapters.sas.faults import SasError
 from adapters.sas.wire import CONDITIONAL, DEFINITIONS, STATES
+from jobgate.errors import NotFound
+from jobgate.kit.blueprint import principal, service
+from jobgate.model import Definition, Execution
 
 JOB_MEMBERS = frozenset({
     "id", "state", "stateDetails", "createdBy", "modifiedBy", "creationTimeStamp", "modifiedTimeStamp",
@@ -120,3 +119,11 @@ class Jobs:
             docs = [d for d in docs if filters.matches(whole, lambda m, d=d: documents.member(d, m))]
         docs = filters.sort(docs, query.sort, documents.member)
         return docs[query.start:query.start + query.limit], len(docs)
+
+
+def select(docs: list[dict], query: Query) -> tuple[list[dict], int]:
+    """Filter, sort and page documents held in memory (definitions, job requests, providers)."""
+    if query.filter is not None:
+        docs = [d for d in docs if filters.matches(query.filter, lambda m, d=d: documents.member(d, m))]
+    docs = filters.sort(docs, query.sort, documents.member)
+    return docs[query.start:query.start + query.limit], len(docs)

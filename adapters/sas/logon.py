@@ -12,10 +12,9 @@ import uuid
 from flask import request
 from flask_smorest import Blueprint
 
+from adapters.sas import schemas
 from jobgate.kit import oauth
 from jobgate.kit.faults import Fault
-
-from adapters.sas import schemas
 
 PREFIX = "/SASLogon"
 SCOPE = "openid"

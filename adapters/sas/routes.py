@@ -7,16 +7,14 @@ from flask import g, request
 from flask.views import MethodView
 from werkzeug.http import http_date, parse_date
 
+from adapters.sas import docs, documents, listing, media, schemas, submission
+from adapters.sas.faults import SasError, error2
+from adapters.sas.wire import API, COLLECTION, JOB, JOB_REQUEST, ROOT, SELECTION, STATES, TEXT, link, parse_stamp, stamp
 from jobgate import __name__ as _package
 from jobgate.errors import Conflict, JobgateError
 from jobgate.kit.blueprint import DialectBlueprint, etag, if_match, principal, service
 from jobgate.kit.faults import fault_from
 from jobgate.model import Execution
-
-from adapters.sas import docs, documents, listing, media, schemas, submission
-from adapters.sas.faults import SasError, error2
-from adapters.sas.wire import (API, COLLECTION, JOB, JOB_REQUEST, ROOT, SELECTION, STATES, TEXT, link,
-                               parse_stamp, stamp)
 
 NAME = "sas"
 API_VERSION = 7

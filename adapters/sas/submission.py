@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import request
 
+from adapters.sas.faults import SasError
+from adapters.sas.wire import DEFINITIONS, NAMESPACE, parse_duration
 from jobgate.errors import NotFound
 from jobgate.kit.blueprint import principal, service
 from jobgate.model import Definition, Execution
-
-from adapters.sas.faults import SasError
-from adapters.sas.wire import DEFINITIONS, NAMESPACE, parse_duration
 
 NAME = "sas"
 REQUIRED = ("Either a job definition ID or an embedded job definition is required to submit a job. "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from jobgate.kit.states import StateMap
 from jobgate.model import Execution, State
@@ -57,14 +57,14 @@ def stamp(moment: datetime | None) -> str | None:
     """`yyyy-MM-ddTHH:mm:ss.SSSZ`, UTC."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_stamp(text: str) -> datetime:
     """The reverse of `stamp` (a ValueError for anything else)."""
     if len(text) != 24 or not text.endswith("Z") or text[10] != "T":
         raise ValueError(text)
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def link(rel: str, href: str, method: str = "GET", type: str | None = None, **more) -> dict:
@@ -96,4 +96,4 @@ def parse_duration(value: str) -> float:
     found = _DURATION.match(value or "")
     if not found or value in ("P", "PT") or value.endswith("T"):
         raise ValueError(value)
-    return sum(float(part) * unit for part, unit in zip(found.groups(), _UNITS) if part)
+    return sum(float(part) * unit for part, unit in zip(found.groups(), _UNITS, strict=True) if part)

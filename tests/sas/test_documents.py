@@ -38,7 +38,8 @@ def test_minimal_submit_sample_gives_a_job_like_sass(sas):
     assert done["version"] == 4 and done["heartbeatInterval"] == 0 and done["submittedByApplication"] == "jobExecution"
     assert done["elapsedTime"] >= 0 and done["createdBy"] == "alice"
     assert done["logLocation"] == f"/files/files/{job['id']}"
-    assert done["results"]["COMPUTE_JOB"] == job["id"] and done["results"][f"{job['id']}.log.txt"] == done["logLocation"]
+    assert done["results"]["COMPUTE_JOB"] == job["id"]
+    assert done["results"][f"{job['id']}.log.txt"] == done["logLocation"]
     assert all(isinstance(v, str) for v in done["results"].values())
     request = done["jobRequest"]
     assert SAMPLE_REQUEST <= set(request) and request["version"] == 3
@@ -93,7 +94,8 @@ def test_collection_head_sample(sas):
     assert (links["submitJob"]["method"], links["submitJob"]["responseType"]) == (
         "POST", "application/vnd.sas.job.execution.job")
     assert links["submitJobs"]["href"] == "/jobExecution/jobRequests/@selection/jobs"
-    assert (links["updateStates"]["method"], links["updateStates"]["href"]) == ("PUT", "/jobExecution/jobs/@selection/state")
+    assert (links["updateStates"]["method"], links["updateStates"]["href"]) == (
+        "PUT", "/jobExecution/jobs/@selection/state")
     created = [item["creationTimeStamp"] for item in page["items"]]
     assert created == sorted(created, reverse=True)
 
@@ -115,11 +117,14 @@ def test_put_without_precondition_is_sass_428(sas):
     response = sas.put(f"/jobExecution/jobs/{job['id']}", json=job, headers={"Content-Type": JOB})
     error = response.json()
     assert (response.status_code, error["errorCode"], error["httpStatusCode"]) == (428, 1010, 428)
-    assert error["message"] == 'One of the following request header fields is required: "If-Match" or "If-Unmodified-Since".'
+    assert error["message"] == ('One of the following request header fields is required: "If-Match" or '
+                                '"If-Unmodified-Since".')
     assert error["remediation"].startswith("In the request header, include one of the following values")
-    wrong = sas.put(f"/jobExecution/jobs/{job['id']}", data="x", headers={"Content-Type": "text/plain", "If-Match": '"1"'})
+    wrong = sas.put(f"/jobExecution/jobs/{job['id']}", data="x",
+                    headers={"Content-Type": "text/plain", "If-Match": '"1"'})
     assert (wrong.status_code, wrong.json()["httpStatusCode"]) == (415, 415)
-    assert "(text/plain)" in wrong.json()["message"] and "application/vnd.sas.job.execution.job+json" in wrong.json()["message"]
+    message = wrong.json()["message"]
+    assert "(text/plain)" in message and "application/vnd.sas.job.execution.job+json" in message
     sas.delete(f"/jobExecution/jobs/{job['id']}")
 
 

@@ -1,7 +1,7 @@
 """Stored job requests: create, get (and its summary by Accept), conditional PUT, delete, the jobs run
 from them, @selection/jobs; providers; definitions created through /jobDefinitions."""
-from tests.sas.conftest import JOB, JOB_REQUEST, Sas
 from tests.conftest import TOKENS
+from tests.sas.conftest import JOB_REQUEST, Sas
 
 SUMMARY = "application/vnd.sas.summary+json"
 
@@ -25,14 +25,17 @@ def test_create_get_summary_put_delete(sas):
     assert got.json() == request and got.headers["Content-Type"] == JOB_REQUEST
     summary = sas.get(path, headers={"Accept": SUMMARY})
     assert summary.headers["Content-Type"] == SUMMARY
-    assert summary.json() | {"links": []} == {"id": request["id"], "name": "jr-crud", "type": "application/vnd.sas.job.execution.job.request",
-                                               "description": "d", "links": [], "version": 2}
+    assert summary.json() | {"links": []} == {
+        "id": request["id"], "name": "jr-crud", "type": "application/vnd.sas.job.execution.job.request",
+        "description": "d", "links": [], "version": 2}
     changed = {**request, "name": "jr-crud-2"}
     assert sas.put(path, json=changed, headers={"Content-Type": JOB_REQUEST}).json()["errorCode"] == 1010
-    assert sas.put(path, json=changed, headers={"Content-Type": JOB_REQUEST, "If-Match": '"99"'}).json()["errorCode"] == 1013
+    stale = sas.put(path, json=changed, headers={"Content-Type": JOB_REQUEST, "If-Match": '"99"'})
+    assert stale.json()["errorCode"] == 1013
     updated = sas.put(path, json=changed, headers={"Content-Type": JOB_REQUEST, "If-Match": got.headers["ETag"]})
     assert updated.status_code == 200 and updated.json()["name"] == "jr-crud-2"
-    assert updated.json()["creationTimeStamp"] == request["creationTimeStamp"] and updated.headers["ETag"] != got.headers["ETag"]
+    assert updated.json()["creationTimeStamp"] == request["creationTimeStamp"]
+    assert updated.headers["ETag"] != got.headers["ETag"]
     assert sas.put(path, json={**changed, "id": "x"}, headers={"If-Match": updated.headers["ETag"]}).status_code == 400
     assert sas.delete(path).status_code == 204
     assert sas.get(path).status_code == 404 and sas.delete(path).status_code == 404
@@ -63,7 +66,8 @@ def test_jobs_of_a_request(sas):
     assert (kept["id"], kept["createdBy"], kept["creationTimeStamp"]) == (
         request["id"], "alice", request["creationTimeStamp"])
     assert kept["arguments"] == {"count": "2"} and kept["expiresAfter"] == "PT1H"
-    assert {link["rel"]: link["href"] for link in job["links"]}["jobRequest"] == f"/jobExecution/jobRequests/{request['id']}"
+    rels = {link["rel"]: link["href"] for link in job["links"]}
+    assert rels["jobRequest"] == f"/jobExecution/jobRequests/{request['id']}"
     other = sas.submit("QuickJob")
     listed = sas.get(f"/jobExecution/jobRequests/{request['id']}/jobs").json()
     assert [item["id"] for item in listed["items"]] == [job["id"]] and other["id"] != job["id"]
@@ -109,7 +113,8 @@ def test_definitions_of_served_types(typed_base):
     assert (definition["type"], definition["code"], definition["parameters"]) == ("Compute", code, body["parameters"])
     job = sas.post("/jobExecution/jobs", json={"jobDefinitionUri": created.headers["Location"]}).json()
     done = sas.wait(job["id"])
-    assert done["state"] == "completed" and '"counted": 2' in done["results"]["result.json"]   # the step ran, not the code
+    # the operator's step ran, not the definition's code
+    assert done["state"] == "completed" and '"counted": 2' in done["results"]["result.json"]
     assert "proc print" not in sas.get(f"{done['logLocation']}/content").text
     providers = [item["id"] for item in sas.get("/jobExecution/providers").json()["items"]]
     assert providers == ["Compute", "jobgate"]

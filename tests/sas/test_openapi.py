@@ -20,7 +20,8 @@ def test_every_route_is_documented(base_url, gateway):
         if rule.rule.startswith(prefixes) and not rule.rule.endswith(("openapi.json", "/docs")):
             path = rule.rule.replace("<", "{").replace(">", "}")
             served.setdefault(path, set()).update(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
-    document["paths"] = {p: {m: op for m, op in ops.items() if m != "parameters"} for p, ops in document["paths"].items()}
+    document["paths"] = {path: {m: op for m, op in ops.items() if m != "parameters"}
+                         for path, ops in document["paths"].items()}
     documented = {path: set(ops) for path, ops in document["paths"].items()}
     assert served == documented
 
