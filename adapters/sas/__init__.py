@@ -26,7 +26,9 @@ Faults: error2 documents (``application/vnd.sas.error+json``) with SAS's errorCo
 1010 precondition required, 1013 precondition failed, 1100 bad filter, 1125/1126 negative
 start/limit, 31501 job finished, 31503 expiration before the end, 31504 bad timestamp, 31505 no
 state, 31506 unknown state); the text/plain sub-resources answer ``ErrorResponse[...]`` text.
-Lists: ``start``/``limit`` (default 0/10), ``filter`` (``filters``) and ``sortBy``; paging links
+Lists: ``start``/``limit`` (default 0/10), ``filter`` (``filters``), basic filtering (a member as a
+query parameter, ``?createdBy=dale``; the reference leaves open whether jobExecution honours it,
+SAS's filtering convention documents it) and ``sortBy``; paging links
 carry the whole query with ``start`` before ``limit``; a page past the end is 200 with no items.
 Job lists use the store's indexes for state and definition (``listing``).
 Configuration: ``JOBGATE_SAS_JOB_TYPES``, a JSON object of SAS definition type -> step
@@ -47,7 +49,7 @@ vnd type; ETags are the record's version, ``"<n>"``. The heartbeat of a job that
 running yet is 409.
 Not supported: ``Delegate-Domain`` is accepted and ignored; ``annotationUri`` and
 ``parentFolderUri`` are accepted and ignored (there are no annotations or folders);
-``export``/``import`` of job requests; basic filtering by member query parameters.
+``export``/``import`` of job requests; the ``Accept-Item`` header of ``/providers``.
 """
 from adapters.sas import definitions, faults, files, jobrequests, logon, routes, wire
 from adapters.sas.config import Config

@@ -163,10 +163,11 @@ def summary(record_id: str, name: str, kind: str, uri: str, description: str | N
 
 
 def collection(name: str, path: str, items: list, *, start: int, limit: int, count: int | None, item_type: str,
-               query: dict[str, str], actions: list[dict] = (), up: str = f"{ROOT}/") -> dict[str, Any]:
+               query: dict, actions: list[dict] = (), up: str = f"{ROOT}/") -> dict[str, Any]:
     """A SAS collection; paging links carry the whole query, `start` before `limit`."""
     def page(at: int) -> str:
-        args = [f"{k}={quote(v, safe=LINK_SAFE)}" for k, v in query.items() if v is not None]
+        args = [f"{k}={quote(v, safe=LINK_SAFE)}" for k, given in query.items() if given is not None
+                for v in (given if isinstance(given, list) else [given])]
         return f"{path}?{'&'.join(args + [f'start={at}', f'limit={limit}'])}"
     links = [link("collection", path, type=COLLECTION, itemType=item_type),
              link("self", page(start), type=COLLECTION, itemType=item_type)]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import request
+
 from adapters.sas import documents, filters
 from adapters.sas.faults import SasError
 from adapters.sas.wire import CONDITIONAL, DEFINITIONS, STATES
@@ -29,6 +31,8 @@ JOB_MEMBERS = frozenset({
 JOB_ALIASES = {"name": "jobRequest.name", "description": "jobRequest.description",
                "jobDefinitionUri": "jobRequest.jobDefinitionUri", "jobDefinitionId": "jobRequest.jobDefinition.id"}
 JOB_SORT = "creationTimeStamp:descending"
+#: query parameters that are not basic filters
+PAGING = frozenset({"start", "limit", "filter", "sortBy"})
 
 
 @dataclass
@@ -37,12 +41,14 @@ class Query:
     limit: int
     filter: filters.Call | None
     sort: list[filters.SortKey]
-    #: what the paging links carry
-    echo: dict[str, str]
+    #: what the paging links carry (a list: the parameter repeated)
+    echo: dict[str, str | list[str] | None]
 
 
 def read_query(args: dict, members: frozenset[str], aliases: dict[str, str], default_sort: str,
                filter_text: str | None = None) -> Query:
+    """start, limit, filter and sortBy; members named as query parameters are SAS's basic
+    filtering (`?createdBy=dale`: eq, several values: in), and-ed with the filter."""
     start, limit = args.get("start", 0), args.get("limit", 10)
     if start < 0:
         raise SasError(400, 1125, f"The start value ({start}) must be zero or greater.")
@@ -51,9 +57,16 @@ def read_query(args: dict, members: frozenset[str], aliases: dict[str, str], def
     limit = min(limit, service().settings.page_limit)
     text = filter_text if filter_text is not None else args.get("filter")
     parsed = filters.parse(text, members, aliases) if text and text.strip() else None
+    basic = {name: request.args.getlist(name) for name in request.args
+             if name not in PAGING and aliases.get(name, name) in members}
+    calls = [filters.Call("eq" if len(values) == 1 else "in", member=aliases.get(name, name), values=tuple(values))
+             for name, values in basic.items()]
+    if calls:
+        parsed = filters.Call("and", args=tuple(calls) + ((parsed,) if parsed else ()))
     sort_text = args.get("sortBy") or default_sort
-    return Query(start, limit, parsed, filters.parse_sort(sort_text, members, aliases),
-                 {"filter": text or None, "sortBy": args.get("sortBy")})
+    echo = {"filter": text or None, "sortBy": args.get("sortBy")}
+    echo.update(basic)
+    return Query(start, limit, parsed, filters.parse_sort(sort_text, members, aliases), echo)
 
 
 class Jobs:

@@ -260,3 +260,18 @@ def test_jobs_of_other_dialects_show_as_sas_jobs(sas, base_url):
     job = sas.wait(native["id"])
     assert job["state"] == "completed" and job["submittedByApplication"] == "native"
     assert job["jobRequest"]["name"] == "QuickJob"
+
+
+def test_basic_filtering_by_member_parameters(sas):
+    tag = "basic-filter"
+    ids = [sas.submit("QuickJob", name=tag)["id"] for _ in range(3)]
+    for ref in ids:
+        sas.wait(ref)
+    first = sas.get("/jobExecution/jobs", params={"name": tag, "state": "completed", "limit": 2}).json()
+    assert first["count"] == 3 and {i["id"] for i in first["items"]} <= set(ids)
+    following = next(link for link in first["links"] if link["rel"] == "next")["href"]
+    assert f"name={tag}" in following and "state=completed" in following
+    rest = sas.get(following).json()["items"]
+    assert {i["id"] for i in first["items"] + rest} == set(ids)
+    none = sas.get("/jobExecution/jobs", params={"name": tag, "state": ["failed", "canceled"]}).json()
+    assert none["count"] == 0
