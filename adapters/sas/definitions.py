@@ -37,7 +37,7 @@ class Definitions(MethodView):
         page, count = select([documents.job_definition(d) for d in service().definitions(principal())], query)
         return media.send(documents.collection("definitions", DEFINITIONS, page, start=query.start, limit=query.limit,
                                                count=count, item_type=DEFINITION, query=query.echo,
-                                               up=f"{PREFIX}/"), chosen)
+                                               up=None), chosen)
 
     @blp.doc(**docs.body(DEFINITION, "application/json", schema=schemas.JobDefinitionIn))
     @blp.response(201, schemas.JobDefinition, content_type=DEFINITION)

@@ -163,7 +163,7 @@ def summary(record_id: str, name: str, kind: str, uri: str, description: str | N
 
 
 def collection(name: str, path: str, items: list, *, start: int, limit: int, count: int | None, item_type: str,
-               query: dict, actions: list[dict] = (), up: str = f"{ROOT}/") -> dict[str, Any]:
+               query: dict, actions: list[dict] = (), up: str | None = f"{ROOT}/") -> dict[str, Any]:
     """A SAS collection; paging links carry the whole query, `start` before `limit`."""
     def page(at: int) -> str:
         args = [f"{k}={quote(v, safe=LINK_SAFE)}" for k, given in query.items() if given is not None
@@ -176,7 +176,8 @@ def collection(name: str, path: str, items: list, *, start: int, limit: int, cou
         links.append(link("prev", page(max(0, start - limit)), type=COLLECTION, itemType=item_type))
     if limit and items and (count is None or start + len(items) < count):
         links.append(link("next", page(start + len(items)), type=COLLECTION, itemType=item_type))
-    links.append(link("up", up, type=wire.API))
+    if up:
+        links.append(link("up", up, type=wire.API))
     links += list(actions)
     doc = {"links": links, "name": name, "accept": item_type.removesuffix("+json"), "start": start}
     if count is not None:

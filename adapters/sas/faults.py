@@ -34,7 +34,7 @@ FAULTS = FaultMap({
 NOT_FOUND = {"execution_not_found": "Job not found with ID: {id}.",
              "definition_not_found": "Job definition not found with ID: {id}."}
 #: paths whose faults are text/plain
-TEXT_PATHS = re.compile(r"^/jobExecution/jobs/[^/]+/(state|heartbeatTimeStamp|expirationTimeStamp)$")
+TEXT_PATHS = re.compile(r"^/jobExecution/jobs/[^/@][^/]*/(state|heartbeatTimeStamp|expirationTimeStamp)$")
 
 
 class SasError(JobgateError):

@@ -133,7 +133,7 @@ class RequestJobs(MethodView):
         """Submit a job from the request (empty body); a text/plain body is a filter (#withQuery)."""
         record = _record(request_id)
         if media.is_text_body():
-            return _jobs_of(record, schemas.ListQuery().load(request.args.to_dict()),
+            return _jobs_of(record, listing.query_args(),
                             request.get_data(as_text=True))
         if not media.body_is_empty():
             raise SasError(400, 0, "The body of this request must be empty.")

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import request
+from marshmallow import EXCLUDE, ValidationError
 
-from adapters.sas import documents, filters
+from adapters.sas import documents, filters, schemas
 from adapters.sas.faults import SasError
 from adapters.sas.wire import CONDITIONAL, DEFINITIONS, STATES
 from jobgate.errors import NotFound
@@ -43,6 +44,14 @@ class Query:
     sort: list[filters.SortKey]
     #: what the paging links carry (a list: the parameter repeated)
     echo: dict[str, str | list[str] | None]
+
+
+def query_args() -> dict:
+    """The paging query of a POST #withQuery (its body is the filter), checked as a GET's is."""
+    try:
+        return schemas.ListQuery(unknown=EXCLUDE).load(request.args.to_dict())
+    except ValidationError as exc:
+        raise SasError(400, 0, "The query parameters are not valid.", details=exc.messages) from None
 
 
 def read_query(args: dict, members: frozenset[str], aliases: dict[str, str], default_sort: str,

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from importlib.metadata import version
 
 from flask import g, request
 from flask.views import MethodView
+from marshmallow import ValidationError
 from werkzeug.http import http_date, parse_date
 
 from adapters.sas import docs, documents, listing, media, schemas, submission
 from adapters.sas.faults import SasError, error2
 from adapters.sas.wire import API, COLLECTION, JOB, JOB_REQUEST, ROOT, SELECTION, STATES, TEXT, link, parse_stamp, stamp
-from jobgate import __name__ as _package
 from jobgate.errors import Conflict, JobgateError
 from jobgate.kit.blueprint import DialectBlueprint, etag, if_match, principal, service
 from jobgate.kit.faults import fault_from
@@ -41,7 +42,7 @@ def root():
 @blp.response(200, schemas.ApiMeta, content_type="application/json")
 @docs.faults(blp)
 def api_meta():
-    return {"serviceId": "jobExecution", "build": {"buildVersion": "jobgate", "sourceId": _package},
+    return {"serviceId": "jobExecution", "build": {"buildVersion": version("jobgate"), "sourceId": "jobgate"},
             "apiVersion": API_VERSION}
 
 
@@ -65,7 +66,7 @@ class Jobs(MethodView):
     def post(self, args):
         """Submit a job request; a text/plain body is a filter instead (#withQuery)."""
         if media.is_text_body():
-            return _job_list(schemas.ListQuery().load(request.args.to_dict()), request.get_data(as_text=True))
+            return _job_list(listing.query_args(), request.get_data(as_text=True))
         media.require_body(JOB_REQUEST)
         chosen = media.negotiate(JOB)
         body = read_json(schemas.JobRequestIn)
@@ -216,7 +217,10 @@ def read_json(schema) -> dict:
     raw = request.get_json(silent=True)
     if not isinstance(raw, dict):
         raise SasError(400, 0, "The request body is missing or is not a JSON object.")
-    return schema().load(raw)
+    try:
+        return schema().load(raw)
+    except ValidationError as exc:
+        raise SasError(400, 0, "The request body is not valid.", details=exc.messages) from None
 
 
 def send_job(execution: Execution, chosen: str, status: int = 200, location: bool = False):

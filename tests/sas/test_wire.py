@@ -275,3 +275,26 @@ def test_basic_filtering_by_member_parameters(sas):
     assert {i["id"] for i in first["items"] + rest} == set(ids)
     none = sas.get("/jobExecution/jobs", params={"name": tag, "state": ["failed", "canceled"]}).json()
     assert none["count"] == 0
+
+
+def test_with_query_checks_its_paging_parameters(sas):
+    response = sas.post("/jobExecution/jobs", params={"start": "abc", "submitter": "x"}, data="eq(state,'running')",
+                        headers={"Content-Type": "text/plain"})
+    assert response.status_code == 400 and response.json()["httpStatusCode"] == 400
+    malformed = sas.post("/jobExecution/jobs", data="eq(state,", headers={"Content-Type": "text/plain"})
+    assert (malformed.status_code, malformed.json()["errorCode"]) == (400, 1100)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/jobExecution/jobs", {"jobDefinitionUri": "/x", "arguments": {"a": 1}}),
+    ("/jobExecution/jobs", {"jobDefinitionUri": "/x", "properties": "none"}),
+    ("/jobExecution/jobRequests", {"jobDefinitionUri": "/x", "createdByApplication": "not valid!"}),
+    ("/jobDefinitions/definitions", {"type": "Compute", "parameters": [{"name": ""}]}),
+    ("/jobExecution/jobs/@selection/state?value=canceled", {"resources": "x"}),
+])
+def test_bodies_that_fail_their_schema_are_400_naming_the_member(sas, path, body):
+    method = "PUT" if "@selection/state" in path else "POST"
+    response = sas.request(method, path, json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert error["message"] == "The request body is not valid." and len(error["details"]) > 2
