@@ -298,3 +298,25 @@ def test_bodies_that_fail_their_schema_are_400_naming_the_member(sas, path, body
     assert response.status_code == 400, response.text
     error = response.json()
     assert error["message"] == "The request body is not valid." and len(error["details"]) > 2
+
+
+@pytest.mark.parametrize("method, path, kwargs", [
+    ("GET", "/jobExecution/jobs", {"params": {"limit": "abc"}}),
+    ("GET", "/jobExecution/jobs", {"params": {"filter": "eq(state," + "'x'," * 5000 + "'y')"}}),
+    ("GET", "/jobExecution/jobs", {"params": {"filter": "and(" * 40 + "eq(state,'x')" + ")" * 40}}),
+    ("GET", "/jobExecution/jobs", {"params": {"sortBy": ",,,"}}),
+    ("GET", "/jobExecution/jobs/%00", {}),
+    ("PUT", "/jobExecution/jobs/6efcf389-7d63-4929-b532-13be28460eea", {"headers": {"If-Match": "W/zz"}}),
+    ("PUT", "/jobExecution/jobRequests/x", {"json": {}, "headers": {"If-Unmodified-Since": "yesterday"}}),
+    ("POST", "/jobExecution/jobRequests/@selection/jobs", {"json": {"type": "uri", "resources": [5]}}),
+    ("GET", "/files/files/not-a-uuid/content", {}),
+    ("POST", "/SASLogon/oauth/token", {"data": b"\xff\xfe", "headers": {"Content-Type": "text/plain"}}),
+])
+def test_odd_input_is_never_a_500(sas, method, path, kwargs):
+    assert 400 <= sas.request(method, path, **kwargs).status_code < 500
+
+
+def test_a_start_far_past_the_end_is_an_empty_page(sas):
+    sas.submit("QuickJob")
+    page = sas.get("/jobExecution/jobs", params={"start": "99999999999999999999999", "limit": "5"})
+    assert page.status_code == 200 and page.json()["items"] == [] and page.json()["count"] > 0
