@@ -7,35 +7,15 @@ principal's tenant raise the same NotFound as a missing id.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterator
 
 from jobgate import limits
-from jobgate.errors import (
-    Conflict,
-    DefinitionNotFound,
-    ExecutionNotFound,
-    Invalid,
-    NotFinished,
-    NotFound,
-    NotRestartable,
-)
-from jobgate.model import (
-    SLUG,
-    SUCCESS,
-    Credential,
-    Definition,
-    Execution,
-    Principal,
-    ResultRecord,
-    State,
-    StepExecution,
-    dump,
-    now,
-    to_ms,
-)
+from jobgate.errors import (Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotFound,
+                            NotRestartable)
+from jobgate.model import (SLUG, SUCCESS, Credential, Definition, Execution, Principal, ResultRecord, State,
+                           StepExecution, dump, now, to_ms)
 from jobgate.rules import catalog as catalog_module
 from jobgate.rules.auth import Authenticator, load_principals
 from jobgate.rules.checks import check_record, check_times, finite, is_ref
@@ -50,6 +30,7 @@ from jobgate.store.queue import JobQueue
 from jobgate.store.results import DEFINITION, STATUS, terms_of
 from jobgate.store.schedules import Schedules
 from jobgate.store.tokens import Tokens
+
 
 #: Ended executions a restart may follow.
 RESTARTABLE = (State.FAILED, State.DIED, State.CANCELED)
@@ -91,7 +72,7 @@ class Service:
         self.step_types = catalog_module.step_types()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Service:
+    def from_settings(cls, settings: Settings) -> "Service":
         if not settings.redis_url:
             raise RuntimeError("REDIS_URL is not set (`jobgate up` starts an embedded Redis for you)")
         client = connect(settings.redis_url)

@@ -1,10 +1,12 @@
 """A SAS-speaking HTTP client for the tests: Bearer token, SAS media types, paths under the gateway."""
+import json
 import time
 
 import pytest
 import requests
 
-from tests.conftest import TOKENS
+from jobgate.settings import Settings
+from tests.conftest import TOKENS, Gateway
 
 JOB = "application/vnd.sas.job.execution.job+json"
 JOB_REQUEST = "application/vnd.sas.job.execution.job.request+json"
@@ -61,10 +63,6 @@ JOB_TYPES = {"Compute": {"type": "python", "params": {"callable": "tests.jobs:co
 @pytest.fixture(scope="session")
 def typed_base(gateway_env, workers):
     """A gateway whose SAS dialect serves the Compute definition type, beside the suite's own one."""
-    import json
-
-    from jobgate.settings import Settings
-    from tests.conftest import Gateway
     server = Gateway(Settings.from_env({**gateway_env, "JOBGATE_SAS_JOB_TYPES": json.dumps(JOB_TYPES)}))
     yield server.url
     server.close()
