@@ -6,6 +6,10 @@ form-urlencoded inside it as §2.3.1 says (so they are decoded), or, where a dia
 as `client_id` / `client_secret` form fields. Issued tokens are the store's, with the
 operator's token TTL. Errors are RFC 6749 §5.2 documents: mount the token blueprint with
 `render_fault=render_error`.
+
+The resource owner password grant (RFC 6749 §4.3, SAS Logon's) is `password`: the form's
+username and password name the principal; the client must present HTTP Basic, but jobgate
+keeps no client registry, so its id and secret are not checked.
 """
 from __future__ import annotations
 
@@ -39,20 +43,37 @@ def client_credentials(request: Request, *, form_secret: bool = False) -> Princi
     return service().authenticate(credential)
 
 
-def token_response(principal: Principal, scope: str | None = None) -> Response:
-    """A token for `principal` as RFC 6749 §5.1 answers it (never cached)."""
+def password(request: Request) -> Principal:
+    """The principal a password grant token request names, or the OAuth error it deserves."""
+    if request.form.get("grant_type") != "password":
+        raise Invalid("this endpoint's grant type is password", error="unsupported_grant_type")
+    if basic(request) is None:
+        raise Unauthorized("client authentication with HTTP Basic is required")
+    username, secret = request.form.get("username"), request.form.get("password")
+    if not username or secret is None:
+        raise Invalid("the password grant needs username and password", error="invalid_request")
+    return service().login(username, secret)
+
+
+def token_response(principal: Principal, scope: str | None = None, *, token_type: str = "Bearer",
+                   **extra) -> Response:
+    """A token for `principal` as RFC 6749 §5.1 answers it (never cached); `token_type` as the
+    dialect's clients spell it, `extra` members after the standard ones."""
     token, ttl = service().issue_token(principal)
     body = {"access_token": token, **({"scope": scope} if scope is not None else {}),
-            "token_type": "Bearer", "expires_in": ttl}
+            "token_type": token_type, "expires_in": ttl, **extra}
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def render_error(fault: Fault) -> Response:
-    """A fault under a token endpoint as an OAuth 2 error document."""
+def render_error(fault: Fault, *, unauthorized: str = "invalid_client",
+                 bad_credentials: str | None = None) -> Response:
+    """A fault under a token endpoint as an OAuth 2 error document. `unauthorized` is the `error`
+    a failed authentication shows; `bad_credentials` replaces its description (SAS Logon
+    answers "Bad credentials", which sasctl looks for)."""
     if fault.is_(Unauthorized):
-        response = jsonify({"error": "invalid_client", "error_description": fault.message})
+        response = jsonify({"error": unauthorized, "error_description": bad_credentials or fault.message})
         response.headers["WWW-Authenticate"] = 'Basic realm="jobgate"'
     else:
         error = "server_error" if fault.status >= 500 else fault.context.get("error", "invalid_request")

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any, Iterator
 
 from jobgate import limits
-from jobgate.errors import Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotRestartable
+from jobgate.errors import (Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotFound,
+                            NotRestartable)
 from jobgate.model import (SLUG, SUCCESS, Credential, Definition, Execution, Principal, ResultRecord, State,
                            StepExecution, dump, now, to_ms)
 from jobgate.rules import catalog as catalog_module
@@ -23,6 +24,7 @@ from jobgate.rules.schedules import ScheduleBook
 from jobgate.settings import Settings
 from jobgate.store.connection import connect
 from jobgate.store.definitions import Definitions
+from jobgate.store.documents import Documents
 from jobgate.store.executions import Store
 from jobgate.store.queue import JobQueue
 from jobgate.store.results import DEFINITION, STATUS, terms_of
@@ -66,6 +68,7 @@ class Service:
         self.lifecycle = Lifecycle(self.store, self.queue)
         self.housekeeper = Housekeeper(self.lifecycle, settings.stale_after)
         self.schedules = ScheduleBook(self, Schedules(client))
+        self.documents = Documents(client)
         self.step_types = catalog_module.step_types()
 
     @classmethod
@@ -280,12 +283,16 @@ class Service:
 
     def set_expiry(self, principal: Principal, ref: str, *, at: datetime | None = None,
                    after_end: float | None = None) -> Execution:
-        """Expire at a time, or a duration after the end; then it is gone with its log and result."""
+        """Expire at a time, or a duration after the end; then it is gone with its log and result.
+        Neither: it no longer expires."""
         check_times(expires=at, expire_after=after_end, allow_past=True)
         execution = self.get(principal, ref)
         if after_end is not None and execution.finished:
             at = execution.ended + timedelta(seconds=after_end)
-        patch = {"expires": to_ms(at)} if at is not None else {"expire_after": after_end}
+        if at is None and after_end is None:
+            patch = {"expires": None, "expire_after": None}
+        else:
+            patch = {"expires": to_ms(at)} if at is not None else {"expire_after": after_end}
         return self.store.transition(execution.id, None, patch)
 
     def log(self, principal: Principal, ref: str, offset: int = 0) -> bytes:
@@ -322,6 +329,28 @@ class Service:
             tenant=principal.tenant, execution_id=execution_id, groups=groups, after=after, limit=limit,
             newest_first=newest_first, accept=accept)
         return RecordPage(items, items[-1].seq if more else None, total)
+
+    # -- dialect documents --------------------------------------------------
+    def document(self, principal: Principal, namespace: str, document_id: str) -> dict:
+        """One of a dialect's own documents in the principal's tenant (NotFound otherwise)."""
+        found = self.documents.get(namespace, principal.tenant, document_id) if is_ref(document_id) else None
+        if found is None:
+            raise NotFound(f"no {namespace} document {document_id!r}", id=str(document_id))
+        return found
+
+    def document_list(self, principal: Principal, namespace: str) -> list[dict]:
+        return self.documents.list(namespace, principal.tenant)
+
+    def save_document(self, principal: Principal, namespace: str, document_id: str, data: dict, *,
+                      new: bool, expected_version: int | None = None) -> dict:
+        if not is_ref(document_id):
+            raise Invalid(f"{document_id!r} is not a valid id", details={"id": ["not a valid id"]})
+        return self.documents.save(namespace, principal.tenant, document_id, data, new=new,
+                                   expected_version=expected_version)
+
+    def delete_document(self, principal: Principal, namespace: str, document_id: str) -> None:
+        if not (is_ref(document_id) and self.documents.delete(namespace, principal.tenant, document_id)):
+            raise NotFound(f"no {namespace} document {document_id!r}", id=str(document_id))
 
     def ready(self) -> dict[str, Any]:
         self.redis.ping()

@@ -100,3 +100,9 @@ def schedules(tenant: str) -> str:
 # -- tokens ----------------------------------------------------------------
 def token(digest: str) -> str:
     return f"{PREFIX}token:{digest}"
+
+
+# -- dialect documents (store.documents) -------------------------------------
+def documents(namespace: str, tenant: str) -> str:
+    """A dialect's own documents of one tenant (SAS job requests): a hash id -> JSON."""
+    return f"{PREFIX}documents:{namespace}:{tenant}"

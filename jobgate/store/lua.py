@@ -58,7 +58,8 @@ if old ~= x.state then
     if redis.call('GET', slot) == x.id then redis.call('DEL', slot) end
   end
 end
-if x.expires ~= nil and x.expires ~= cjson.null then redis.call('ZADD', KEYS[3], x.expires, x.id) end
+if x.expires ~= nil and x.expires ~= cjson.null then redis.call('ZADD', KEYS[3], x.expires, x.id)
+else redis.call('ZREM', KEYS[3], x.id) end
 local out = cjson.encode(x)
 redis.call('SET', KEYS[1], out)
 return out

@@ -52,6 +52,8 @@ class Requirements:
     deletes_unfinished: bool = False
     #: Its clients send parameters with a submit and see them on an execution (Datameer's do not)
     parameters: bool = True
+    #: Its executions show when they started (SAS's jobs show their creation and end only)
+    start_times: bool = True
     #: How precisely the dialect shows times (what it shows is the canonical time, truncated)
     time_precision: timedelta = timedelta(milliseconds=1)
     #: Environment the gateway needs to serve this dialect for the suite (its operator settings);
@@ -77,6 +79,11 @@ class Requirements:
     def execution_parameters(self) -> bool:
         """sends parameters with a submit and shows them on an execution"""
         return self.parameters
+
+    @property
+    def shows_start_times(self) -> bool:
+        """shows when an execution started"""
+        return self.start_times
 
     @property
     def state_map(self) -> bool:

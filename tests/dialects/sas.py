@@ -1,0 +1,80 @@
+"""The SAS Viya Job Execution wire driver: definitions found through /jobDefinitions, jobs
+submitted by jobDefinitionUri, canceled through `state`, logs read at `logLocation`."""
+import json
+
+from jobgate.testing import DefinitionSnapshot, Snapshot, WireDriver, WireError, utc
+from jobgate.testing import Requirements as Defaults
+
+ROOT = "/jobExecution"
+JOB = "application/vnd.sas.job.execution.job+json"
+JOB_REQUEST = "application/vnd.sas.job.execution.job.request+json"
+#: SAS job state -> the suite's canonical names
+STATES = {"pending": "QUEUED", "running": "RUNNING", "completed": "SUCCEEDED", "failed": "FAILED",
+          "timedOut": "FAILED", "canceled": "CANCELED"}
+KINDS = {400: "invalid", 401: "unauthorized", 404: "not_found", 503: "unavailable"}
+
+
+class Requirements(Defaults):
+    died_as = "FAILED"          # SAS has no word for it: failed, the reason in `error`
+    deletes_unfinished = True   # DELETE cancels a job that has not ended and removes it once stopped
+    start_times = False         # a job shows its creation and end, not when it started
+
+
+class Driver(WireDriver):
+    name = "sas"
+
+    def _call(self, method, path, **kwargs):
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(kwargs.pop("headers", {}))
+        response = self.http.request(method, self.base_url + path, headers=headers, timeout=10, **kwargs)
+        if response.status_code >= 400:
+            error = response.json()
+            assert response.headers["Content-Type"].startswith("application/vnd.sas.error+json"), response.headers
+            assert error["httpStatusCode"] == response.status_code and error["version"] == 2, error
+            kind = KINDS.get(response.status_code, "invalid")
+            if response.status_code == 409 and "concurrent" in error["message"]:
+                kind = "already_running"
+            raise WireError(response.status_code, kind, error)
+        return response
+
+    def _definition_uri(self, job):
+        found = self._call("GET", "/jobDefinitions/definitions", params={"filter": f"eq(name,'{job}')"}).json()
+        assert found["count"] == 1, found
+        return f"/jobDefinitions/definitions/{found['items'][0]['id']}"
+
+    def submit(self, job, parameters=None):
+        body = {"jobDefinitionUri": self._definition_uri(job),
+                "arguments": {k: str(v) for k, v in (parameters or {}).items()}}
+        response = self._call("POST", f"{ROOT}/jobs", json=body, headers={"Content-Type": JOB_REQUEST, "Accept": JOB})
+        assert response.status_code == 201 and response.headers["Location"].endswith(response.json()["id"])
+        return response.json()["id"]
+
+    def _job(self, ref):
+        return self._call("GET", f"{ROOT}/jobs/{ref}").json()
+
+    def get(self, ref):
+        job = self._job(ref)
+        message = job.get("error", {}).get("message", "") or job.get("stateDetails", "")
+        request = job["jobRequest"]
+        return Snapshot(job["id"], STATES[job["state"]], message, definition=request["jobDefinition"]["name"],
+                        parameters=request.get("arguments", {}), ended=utc(job.get("endTimeStamp")))
+
+    def page(self, job, offset, limit):
+        query = {"filter": f"eq(jobDefinitionUri,'{self._definition_uri(job)}')", "start": offset, "limit": limit}
+        data = self._call("GET", f"{ROOT}/jobs", params=query).json()
+        return [item["id"] for item in data["items"]], data["count"]
+
+    def cancel(self, ref):
+        self._call("PUT", f"{ROOT}/jobs/{ref}/state", params={"value": "canceled"}, headers={"Accept": "text/plain"})
+
+    def delete(self, ref):
+        assert self._call("DELETE", f"{ROOT}/jobs/{ref}").status_code == 204
+
+    def log(self, ref):
+        return self._call("GET", f"{self._job(ref)['logLocation']}/content").text
+
+    def result(self, ref):
+        return json.loads(self._job(ref)["results"]["result.json"])
+
+    def ref(self, uuid, seq):
+        return uuid
