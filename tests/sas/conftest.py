@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from jobgate.settings import Settings
-from tests.conftest import TOKENS, Gateway
+from jobgate.testing.parts import TOKENS, Gateway
 
 JOB = "application/vnd.sas.job.execution.job+json"
 JOB_REQUEST = "application/vnd.sas.job.execution.job.request+json"

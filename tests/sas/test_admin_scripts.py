@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import requests
 
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 
 
 class CallRestApi:

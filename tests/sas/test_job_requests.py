@@ -1,6 +1,6 @@
 """Stored job requests: create, get (and its summary by Accept), conditional PUT, delete, the jobs run
 from them, @selection/jobs; providers; definitions created through /jobDefinitions."""
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 from tests.sas.conftest import JOB_REQUEST, Sas
 
 SUMMARY = "application/vnd.sas.summary+json"

@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from jobgate.settings import Settings
-from tests.conftest import Gateway
+from jobgate.testing.parts import Gateway
 
 TOKEN = "/SASLogon/oauth/token"
 

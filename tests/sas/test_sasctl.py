@@ -9,7 +9,7 @@ from sasctl._services.service import Service
 from sasctl.core import HTTPError, PagedList, get, get_link, post, request_link
 from sasctl.exceptions import AuthenticationError
 
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 
 JOB = "application/vnd.sas.job.execution.job+json"
 JOB_REQUEST = "application/vnd.sas.job.execution.job.request+json"
