@@ -20,7 +20,7 @@ from redis.retry import Retry
 from jobgate.errors import Unavailable
 
 log = logging.getLogger("jobgate.store")
-#: Seconds a connect or a reply may take; with one retry an outage answers within 2 s.
+#: Seconds a connect or a reply may take: an outage answers within 2 s.
 TIMEOUT = 0.9
 _LOST = (redis.ConnectionError, redis.TimeoutError)
 
@@ -60,10 +60,15 @@ class GuardedRedis(redis.Redis):
 
 
 def connect(url: str) -> GuardedRedis:
-    """A client with short timeouts and one quick retry (a pooled connection that Redis
-    dropped while it restarted reconnects once), so an outage answers in seconds."""
+    """A client with short timeouts and one quick retry, so an outage answers in seconds.
+
+    The retry is for a pooled connection that Redis dropped while it restarted: that
+    fails at once, and reconnecting once is enough. A timeout is not retried (nor is
+    a health-check PING that timed out): a hung server would make each wait twice.
+    """
     return GuardedRedis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT,
-                                 retry=Retry(NoBackoff(), 1), health_check_interval=10)
+                                 retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+                                 health_check_interval=10)
 
 
 def ping(url: str, timeout: float = 1.0) -> bool:
