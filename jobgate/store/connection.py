@@ -46,8 +46,30 @@ class GuardedPipeline(Pipeline):
             return super().execute(raise_on_error)
 
     def immediate_execute_command(self, *args, **options):   # WATCH and reads before MULTI
-        with _guard():
-            return super().immediate_execute_command(*args, **options)
+        try:
+            with _guard():
+                return super().immediate_execute_command(*args, **options)
+        except StoreUnavailable:
+            self._drop_connection()
+            raise
+
+    def reset(self) -> None:
+        """Leaving a WATCH sends UNWATCH (also when `transaction()` unwinds from an error);
+        if that finds Redis gone, dropping the connection ends the WATCH as well, and the
+        error that is unwinding stays the one raised."""
+        try:
+            super().reset()
+        except _LOST as exc:
+            log.warning("Redis unreachable: %s", exc)
+            self._drop_connection()
+            super().reset()          # no UNWATCH now: only gives the connection back
+
+    def _drop_connection(self) -> None:
+        """A connection an outage broke holds no WATCH any more: close it, so that
+        reset() does not wait on Redis again to UNWATCH."""
+        if self.connection is not None:
+            self.connection.disconnect()
+        self.watching = False
 
 
 class GuardedRedis(redis.Redis):
