@@ -5,6 +5,12 @@ RQ job, is the truth clients read: this module moves it to RUNNING, records
 each step, progress, log lines and the result, retries when the job allows,
 and ends it in a terminal state. A watcher thread (`workers.watch`) heartbeats
 and turns cancel requests, overrun deadlines and a vanished worker into action.
+
+A Redis outage pauses the run's bookkeeping, not the run: what it must record
+(step records, the result, its start and end) waits for the store
+(workers.patience), log lines are kept in order until the store takes them,
+and progress is written again with the next report. The run then ends as it
+really ended, not as a failure of the store.
 """
 from __future__ import annotations
 
@@ -14,14 +20,20 @@ from functools import lru_cache
 
 from jobgate.settings import Settings
 from jobgate.errors import Conflict
-from jobgate.model import State, StepExecution, dump, now, to_ms
+from jobgate.model import Execution, State, StepExecution, dump, now, to_ms
 from jobgate.rules.service import Service
+from jobgate.store.connection import StoreUnavailable
 
+from workers.patience import Patient, until_reachable
 from workers.steps import StepTimeout
 from workers.watch import Watcher
 
 #: Progress writes are coalesced to at most one per this many seconds.
 PROGRESS_EVERY = 0.25
+#: After the store was found unreachable, log and progress writes wait this long before trying again.
+AWAY_PAUSE = 1.0
+#: Log bytes kept while the store is unreachable; past this, logging waits for the store.
+LOG_BACKLOG_MAX = 1 << 20
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +55,8 @@ class Run:
 
     def __init__(self, service: Service, execution_id: str):
         self.service, self.store, self.settings = service, service.store, service.settings
+        #: the store, waiting out an outage: for what the run must record
+        self.durable = Patient(service.store)
         self.execution_id = execution_id
         self.cancel = threading.Event()
         self._step_index, self._step_count = 0, 1
@@ -51,6 +65,10 @@ class Run:
         self._written_progress: dict | None = None     # the last one flushed, which the end keeps
         self._tracked = False
         self._execution = None        # the record, read once for its tenant and job (result records)
+        self._log_backlog: list[str] = []
+        self._backlog_size = 0
+        self._log_lock = threading.Lock()
+        self._away_until = 0.0
         #: when the current step must be over (monotonic), and what to say if it is not
         self.deadline_at: float | None = None
         self.deadline_message = ""
@@ -65,21 +83,24 @@ class Run:
 
     def log(self, line: str) -> None:
         stamp = now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        self.store.append_log(self.execution_id, f"{stamp} {line}\n")
+        with self._log_lock:
+            self._log_backlog.append(f"{stamp} {line}\n")
+            self._backlog_size += len(self._log_backlog[-1])
+            self._write_log(durably=self._backlog_size > LOG_BACKLOG_MAX)
 
     def set_result(self, data) -> None:
-        self.store.set_result(self.execution_id, data)
-        self.store.transition(self.execution_id, None, {"has_result": True})
+        self.durable.set_result(self.execution_id, data)
+        self.durable.transition(self.execution_id, None, {"has_result": True})
 
     def record(self, keys: dict[str, str], *, failed: bool = False, message: str = "", data=None) -> None:
         """One item's outcome, kept with the execution and listed by its keys (service.records)."""
         if self._execution is None:
-            self._execution = self.store.get(self.execution_id)
-        self.service.add_record(self._execution, keys, failed=failed, message=message, data=data)
+            self._execution = self.durable.get(self.execution_id)
+        until_reachable(self.service.add_record, self._execution, keys, failed=failed, message=message, data=data)
 
     def track_process_group(self, pgid: int | None) -> None:
         if pgid is not None or self._tracked:
-            self.store.set_process_group(self.execution_id, pgid)
+            self.durable.set_process_group(self.execution_id, pgid)
         self._tracked = pgid is not None
 
     def cancelled(self) -> bool:
@@ -87,7 +108,7 @@ class Run:
 
     # -- the run -----------------------------------------------------------
     def execute(self) -> None:
-        plan = self.store.get_plan(self.execution_id)
+        plan = self.durable.get_plan(self.execution_id)
         execution = self._start()
         if execution is None or plan is None:
             return
@@ -103,7 +124,7 @@ class Run:
         if watcher.ended:       # the watcher already ended it (timeout / forced cancel)
             return
         if state is State.CANCELED:
-            asked = self.store.get(self.execution_id)
+            asked = self.durable.get(self.execution_id)
             message = f"canceled by {asked.canceled_by}" if asked and asked.canceled_by else "canceled"
         progress = self._pending_progress
         if state is State.SUCCEEDED:
@@ -114,13 +135,14 @@ class Run:
 
     def finish(self, state: State, code: int, message: str, extra: dict | None = None) -> bool:
         """End the execution (once: a racing end is a Conflict, ignored) and settle its chain."""
+        with self._log_lock:
+            self._write_log(durably=True)
         try:
-            ended = self.store.transition(self.execution_id, state, {
-                "ended": to_ms(now()), "exit_code": code, "exit_message": message, "message": message,
-                **(extra or {})})
+            ended = self._move(state, {"ended": to_ms(now()), "exit_code": code, "exit_message": message,
+                                       "message": message, **(extra or {})}, "ended")
         except Conflict:
             return False
-        self.service.lifecycle.settle(ended)
+        until_reachable(self.service.lifecycle.settle, ended)
         return True
 
     def _start(self):
@@ -128,15 +150,27 @@ class Run:
         stamp = to_ms(now())
         patch = {"started": stamp, "heartbeat": stamp}
         try:
-            return self.store.transition(self.execution_id, State.RUNNING, patch)
+            return self._move(State.RUNNING, patch, "started")
         except Conflict as refused:
             if refused.context.get("state") != State.CREATED.value:
                 return None      # canceled (or otherwise ended) before a worker took it
         try:
-            self.store.transition(self.execution_id, State.QUEUED, {"queued": stamp}, allowed=(State.CREATED,))
-            return self.store.transition(self.execution_id, State.RUNNING, patch)
+            self._move(State.QUEUED, {"queued": stamp}, "queued", allowed=(State.CREATED,))
+            return self._move(State.RUNNING, patch, "started")
         except Conflict:
             return None
+
+    def _move(self, to: State, patch: dict, stamp: str, allowed=None) -> Execution:
+        """A state change of this run, waiting out an outage. A timed-out attempt may still
+        have been made (a hung Redis runs it when it wakes): a Conflict showing this run's
+        own `stamp` field in the wanted state is that change, not a race lost."""
+        try:
+            return self.durable.transition(self.execution_id, to, patch, allowed=allowed)
+        except Conflict:
+            current = self.durable.get(self.execution_id)
+            if current is None or current.state is not to or to_ms(getattr(current, stamp)) != patch[stamp]:
+                raise
+            return current
 
     def _attempts(self, execution, plan, deadline: float | None) -> tuple[State, int, str]:
         """The run's attempts (1 + retries), all within the one job deadline."""
@@ -151,7 +185,7 @@ class Run:
                 return State.CANCELED, 143, "canceled"
             attempt += 1
             execution.steps = [StepExecution(s.id, s.type, s.description) for s in execution.steps]
-            self.store.transition(self.execution_id, None, {"attempt": attempt})
+            self.durable.transition(self.execution_id, None, {"attempt": attempt})
 
     def _run_steps(self, execution, plan, deadline: float | None) -> tuple[State, int, str]:
         steps = execution.steps
@@ -164,8 +198,8 @@ class Run:
             self.log(f"[{spec['id']}] started ({spec['type']})")
             state, code, message = self._run_step(spec, execution.parameters, deadline, plan.get("timeout"))
             record.state, record.ended, record.exit_code, record.message = state, now(), code, message
-            self._save_steps(steps)
             self.log(f"[{spec['id']}] {state.value.lower()}" + (f": {message}" if message else ""))
+            self._save_steps(steps)
             if state is not State.SUCCEEDED:
                 return state, code, f"step {spec['id']}: {message}" if state is State.FAILED else message
         return State.SUCCEEDED, 0, ""
@@ -201,10 +235,37 @@ class Run:
         return State.SUCCEEDED, 0, outcome.message
 
     def _save_steps(self, steps) -> None:
-        self.store.transition(self.execution_id, None, {"steps": [dump(s) for s in steps]})
+        self.durable.transition(self.execution_id, None, {"steps": [dump(s) for s in steps]})
 
     def _flush_progress(self) -> None:
-        if self._pending_progress is not None:
-            self.store.transition(self.execution_id, None, {"progress": self._pending_progress})
-            self._written_progress, self._pending_progress = self._pending_progress, None
         self._last_progress = time.monotonic()
+        pending = self._pending_progress
+        if pending is not None and self._reachable(self.store.transition, self.execution_id, None,
+                                                    {"progress": pending}):
+            self._written_progress = pending
+            if self._pending_progress is pending:
+                self._pending_progress = None
+
+    def _write_log(self, durably: bool = False) -> None:
+        """Append the log lines not yet written, in order (the caller holds the log lock)."""
+        if not self._log_backlog:
+            return
+        text = "".join(self._log_backlog)
+        if durably:
+            self.durable.append_log(self.execution_id, text)
+        elif not self._reachable(self.store.append_log, self.execution_id, text):
+            return
+        self._log_backlog.clear()
+        self._backlog_size = 0
+
+    def _reachable(self, write, *args) -> bool:
+        """Make a write the run can make again later; False, and a pause before the next
+        such write, while the store is unreachable."""
+        if time.monotonic() < self._away_until:
+            return False
+        try:
+            write(*args)
+        except StoreUnavailable:
+            self._away_until = time.monotonic() + AWAY_PAUSE
+            return False
+        return True

@@ -6,6 +6,9 @@ not stopped after the kill grace, or a run past its deadline, is ended here:
 its process group is killed, the execution ends, and RQ's stop-job command
 takes the horse down. If the worker itself vanishes, the watcher kills the
 step's processes and exits, so the heartbeat goes stale and the run is DIED.
+While Redis is unreachable it only keeps looking: heartbeats resume when Redis
+is back, and the sweep that declares runs DIED waits a full `stale_after` after
+an outage (jobgate.rules.lifecycle), so a live run is not taken for a dead one.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ import threading
 import time
 
 from jobgate.model import State
+
+from workers.patience import until_reachable
 
 log = logging.getLogger("jobgate.watch")
 #: How often the watcher looks, in seconds.
@@ -57,7 +62,7 @@ class Watcher(threading.Thread):
                     store.heartbeat(execution_id)
                     last_beat = time.monotonic()
                 current = store.get(execution_id)
-            except Exception:        # Redis briefly away: the step goes on, try again
+            except Exception:        # Redis away: the step goes on, look again
                 continue
             if current is None or current.finished:
                 self._abandon()       # deleted, expired, or ended by someone else (DIED by a sweep)
@@ -76,7 +81,7 @@ class Watcher(threading.Thread):
         self._kill_step()
         self.ended = self.run_.finish(state, code, message)
         self._halt.set()
-        self.run_.service.queue.stop(self.run_.execution_id)
+        until_reachable(self.run_.service.queue.stop, self.run_.execution_id)
 
     def _abandon(self) -> None:
         """The execution is no longer this run's to end: stop its work and the horse."""
@@ -85,14 +90,15 @@ class Watcher(threading.Thread):
         self._kill_step()
         self.ended = True
         self._halt.set()
-        self.run_.service.queue.stop(self.run_.execution_id)
+        until_reachable(self.run_.service.queue.stop, self.run_.execution_id)
 
     def _kill_step(self) -> None:
-        kill_group(self.run_.store.process_group(self.run_.execution_id))
-        self.run_.store.set_process_group(self.run_.execution_id, None)
+        kill_group(self.run_.durable.process_group(self.run_.execution_id))
+        self.run_.durable.set_process_group(self.run_.execution_id, None)
 
     def _orphaned(self) -> None:
-        """The worker is gone: leave nothing running, stop heartbeating, exit."""
+        """The worker is gone: leave nothing running, stop heartbeating, exit (at once,
+        even if Redis cannot say where the step's processes are)."""
         try:
             kill_group(self.run_.store.process_group(self.run_.execution_id))
         finally:
