@@ -1,0 +1,189 @@
+"""Every route of every mounted dialect, called the way that dialect's clients call it.
+
+The routes come from the app's url_map, so a route added later is called too.
+What a call needs (path values, the credential style, a body) comes from the
+tables below; a route they cannot serve fails loudly ("add it here") rather
+than being left out. Used by the outage tests and the guard test.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import quote
+
+import requests
+
+from tests.conftest import TOKENS
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+#: health probes and static files are outside every dialect (their docs pages are skipped per dialect)
+OUTSIDE = {"/healthz", "/readyz", "/static/<path:filename>"}
+TENANT = "acme"
+LOGIN = ("alice", "s3cret")
+#: a Sahara cluster id (jobgate keeps it, never resolves it)
+CLUSTER = "811e1134-666f-4c48-bc92-afb5b10c9d8c"
+#: the Sahara job types the sweep's gateway must serve (JOBGATE_SAHARA_JOB_TYPES), so POST /jobs is valid
+SAHARA_JOB_TYPES = {"Shell": {"type": "python", "params": {"callable": "tests.jobs:count"}}}
+#: routes that answer from configuration alone and so keep answering while Redis is away
+NO_STORE = {
+    ("GET", "/identity/v3"),                                        # Keystone's version document
+    ("GET", "/v1.1/<tenant_id>/job-types"),                         # the operator's job-type table
+    ("GET", "/v1.1/<tenant_id>/jobs/config-hints/<job_type>"),      # the same table, per type
+}
+
+
+# -- each dialect's fault document, as its clients read it -------------------------
+
+def _native(body) -> bool:
+    return body["error"]["code"] == "unavailable" and isinstance(body["error"]["message"], str)
+
+
+def _ocapi(body) -> bool:
+    return isinstance(body["fault"]["type"], str) and isinstance(body["fault"]["message"], str)
+
+
+def _oauth(body) -> bool:
+    return isinstance(body["error"], str) and isinstance(body.get("error_description"), str)
+
+
+def _sahara(body) -> bool:
+    return set(body) == {"error_code", "error_name", "error_message"} and body["error_code"] == 503 \
+        and isinstance(body["error_name"], str)
+
+
+def _keystone(body) -> bool:
+    return body["error"]["code"] == 503 and isinstance(body["error"]["message"], str)
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one dialect's clients authenticate, and the shape of its fault document."""
+    name: str
+    headers: dict[str, str]
+    is_fault: Callable[[dict], bool]
+
+
+_BEARER = {"Authorization": f"Bearer {TOKENS['alice']}"}
+_BASIC = {"Authorization": "Basic " + base64.b64encode(":".join(LOGIN).encode()).decode()}
+#: by the static start of a rule, longest first
+STYLES = [
+    ("/on/demandware.servlet/webdav/", Style("ocapi-webdav", _BEARER, _ocapi)),
+    ("/dwsso/oauth2/", Style("oauth", _BASIC, _oauth)),
+    ("/identity/v3", Style("keystone", {}, _keystone)),      # password login in the body
+    ("/dw/data/", Style("ocapi", _BEARER, _ocapi)),
+    ("/api/v1/", Style("native", _BEARER, _native)),
+    ("/v1.1/", Style("sahara", {"X-Auth-Token": TOKENS["alice"]}, _sahara)),
+    ("/s/", Style("ocapi", _BEARER, _ocapi)),
+]
+
+
+# -- plausible requests --------------------------------------------------------------
+
+@dataclass
+class Ids:
+    """Real objects of alice's tenant, made while Redis is up, for the path arguments."""
+    definition: str           # uuid of a job made through the API
+    execution: str            # uuid of a parked execution (stays QUEUED)
+    seq: int                  # its integer id (OCAPI's)
+    job: str                  # its job (catalog)
+    schedule: str
+    log_name: str             # its OCAPI log file name
+
+
+def prepare(base: str) -> Ids:
+    http = requests.Session()
+    http.headers.update(_BEARER)
+
+    def made(path: str, body: dict) -> dict:
+        response = http.post(f"{base}/api/v1{path}", json=body, timeout=10)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    definition = made("/definitions", {"id": f"Sweep{uuid.uuid4().hex[:8]}",
+                                       "steps": [{"type": "sleep", "params": {"seconds": 0}}]})
+    execution = made("/executions", {"definition": "ParkedJob"})
+    schedule = made("/schedules", {"definition": "ParkedJob", "cron": "0 3 * * *"})
+    shown = http.get(f"{base}/dw/data/v25_6/jobs/ParkedJob/executions/{execution['seq']}", timeout=10).json()
+    return Ids(definition["uuid"], execution["id"], execution["seq"], "ParkedJob", schedule["id"],
+               shown["log_file_name"])
+
+
+def _path_values(rule, ids: Ids) -> dict[str, str]:
+    plain = {"version": "v19_5", "site": "RefArch", "tenant_id": TENANT, "job_type": "Shell",
+             "job_id": ids.job, "id": str(ids.seq), "schedule_id": ids.schedule, "log_name": ids.log_name}
+    values = {}
+    for name in rule.arguments:
+        if name == "ref":
+            names_a_job = re.search(r"/(definitions|jobs)/<ref>", rule.rule)
+            values[name] = ids.definition if names_a_job else ids.execution
+        elif name in plain:
+            values[name] = plain[name]
+        else:
+            raise LookupError(f"{rule.rule}: no plausible value for <{name}>; add one in tests/sweep.py")
+    return values
+
+
+#: a valid body for each write that takes one (rules under /s/<site> share the /dw/data ones)
+BODIES: dict[tuple[str, str], dict] = {
+    ("POST", "/api/v1/definitions"): {"id": "SweptJob", "steps": [{"type": "sleep", "params": {"seconds": 0}}]},
+    ("PATCH", "/api/v1/definitions/<ref>"): {"description": "changed while Redis is away"},
+    ("POST", "/api/v1/executions"): {"definition": "QuickJob", "parameters": {"greeting": "hi"}},
+    ("PUT", "/api/v1/executions/<ref>/expiry"): {"after_end": 3600},
+    ("POST", "/api/v1/schedules"): {"definition": "QuickJob", "cron": "0 3 * * *"},
+    ("POST", "/dw/data/<version>/jobs/<job_id>/executions"): {"parameters": [{"name": "greeting", "value": "hi"}]},
+    ("POST", "/dw/data/<version>/job_execution_search"): {"query": {"match_all_query": {}}, "count": 10},
+    ("POST", "/dwsso/oauth2/access_token"): {"grant_type": "client_credentials"},     # a form
+    ("POST", "/identity/v3/auth/tokens"): {"auth": {
+        "identity": {"methods": ["password"],
+                     "password": {"user": {"name": LOGIN[0], "password": LOGIN[1], "domain": {"id": "default"}}}},
+        "scope": {"project": {"name": TENANT, "domain": {"id": "default"}}}}},
+    ("PATCH", "/v1.1/<tenant_id>/job-executions/<ref>"): {"is_public": True},
+    ("POST", "/v1.1/<tenant_id>/jobs"): {"name": "swept-template", "type": "Shell"},
+    ("PATCH", "/v1.1/<tenant_id>/jobs/<ref>"): {"description": "changed while Redis is away"},
+    ("POST", "/v1.1/<tenant_id>/jobs/<ref>/execute"): {"cluster_id": CLUSTER,
+                                                       "job_configs": {"configs": {"greeting": "hi"}}},
+}
+FORMS = {("POST", "/dwsso/oauth2/access_token")}
+
+
+@dataclass
+class Call:
+    method: str
+    rule: str
+    path: str
+    style: Style
+    body: dict | None = None
+    form: bool = False
+    needs_store: bool = True
+
+    def send(self, base: str, http: requests.Session | None = None) -> requests.Response:
+        options = {"data": self.body} if self.form else {"json": self.body} if self.body is not None else {}
+        return (http or requests).request(self.method, base + self.path, headers=self.style.headers,
+                                          timeout=30, allow_redirects=False, **options)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.rule}"
+
+
+def calls(app, ids: Ids) -> list[Call]:
+    """One call per method of every dialect route (deletes last, so the rest find their objects)."""
+    docs = {f"{d.prefix}/{page}" for d in app.extensions["jobgate.dialects"].values()
+            for page in ("openapi.json", "docs")}
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule in OUTSIDE or rule.rule in docs:
+            continue
+        style = next((s for prefix, s in STYLES if rule.rule.startswith(prefix)), None)
+        if style is None:
+            raise LookupError(f"{rule.rule}: no credential style for this prefix; add one in tests/sweep.py")
+        values = _path_values(rule, ids)
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: quote(values[m[1]], safe=""), rule.rule)
+        shared = re.sub(r"^/s/<site>", "", rule.rule)
+        for method in sorted(set(rule.methods) & set(METHODS), key=lambda m: (m == "DELETE", m)):
+            key = (method, shared)
+            found.append(Call(method, rule.rule, path, style, BODIES.get(key), key in FORMS,
+                              (method, rule.rule) not in NO_STORE))
+    return sorted(found, key=lambda c: c.method == "DELETE")
