@@ -58,6 +58,14 @@ def _keystone(body) -> bool:
     return body["error"]["code"] == 503 and isinstance(body["error"]["message"], str)
 
 
+def _datameer_v1(body) -> bool:
+    return set(body) == {"error"} and isinstance(body["error"], str)
+
+
+def _datameer_v2(body) -> bool:
+    return body["status"] == "failure" and isinstance(body["reason"], str)
+
+
 @dataclass(frozen=True)
 class Style:
     """How one dialect's clients authenticate, and the shape of its fault document."""
@@ -75,6 +83,8 @@ STYLES = [
     ("/identity/v3", Style("keystone", {}, _keystone)),      # password login in the body
     ("/dw/data/", Style("ocapi", _BEARER, _ocapi)),
     ("/api/v1/", Style("native", _BEARER, _native)),
+    ("/api/job-execution/", Style("datameer-v2", _BASIC, _datameer_v2)),
+    ("/rest/", Style("datameer", _BASIC, _datameer_v1)),
     ("/v1.1/", Style("sahara", {"X-Auth-Token": TOKENS["alice"]}, _sahara)),
     ("/s/", Style("ocapi", _BEARER, _ocapi)),
 ]
@@ -86,6 +96,7 @@ STYLES = [
 class Ids:
     """Real objects of alice's tenant, made while Redis is up, for the path arguments."""
     definition: str           # uuid of a job made through the API
+    definition_seq: int       # its integer id (Datameer's)
     execution: str            # uuid of a parked execution (stays QUEUED)
     seq: int                  # its integer id (OCAPI's)
     job: str                  # its job (catalog)
@@ -107,8 +118,19 @@ def prepare(base: str) -> Ids:
     execution = made("/executions", {"definition": "ParkedJob"})
     schedule = made("/schedules", {"definition": "ParkedJob", "cron": "0 3 * * *"})
     shown = http.get(f"{base}/dw/data/v25_6/jobs/ParkedJob/executions/{execution['seq']}", timeout=10).json()
-    return Ids(definition["uuid"], execution["id"], execution["seq"], "ParkedJob", schedule["id"],
-               shown["log_file_name"])
+    return Ids(definition["uuid"], definition["seq"], execution["id"], execution["seq"], "ParkedJob",
+               schedule["id"], shown["log_file_name"])
+
+
+def _ref(rule: str, ids: Ids) -> str:
+    """What a `<ref>` names in this rule, in the id style of its dialect."""
+    if "/job-configuration/" in rule or rule.startswith("/api/job-execution/"):
+        return str(ids.definition_seq)                  # Datameer configuration and file ids
+    if re.search(r"/(definitions|jobs)/<ref>", rule):
+        return ids.definition
+    if rule.startswith("/rest/"):
+        return str(ids.seq)                             # Datameer execution ids
+    return ids.execution
 
 
 def _path_values(rule, ids: Ids) -> dict[str, str]:
@@ -117,8 +139,7 @@ def _path_values(rule, ids: Ids) -> dict[str, str]:
     values = {}
     for name in rule.arguments:
         if name == "ref":
-            names_a_job = re.search(r"/(definitions|jobs)/<ref>", rule.rule)
-            values[name] = ids.definition if names_a_job else ids.execution
+            values[name] = _ref(rule.rule, ids)
         elif name in plain:
             values[name] = plain[name]
         else:
@@ -126,27 +147,35 @@ def _path_values(rule, ids: Ids) -> dict[str, str]:
     return values
 
 
-#: a valid body for each write that takes one (rules under /s/<site> share the /dw/data ones)
-BODIES: dict[tuple[str, str], dict] = {
-    ("POST", "/api/v1/definitions"): {"id": "SweptJob", "steps": [{"type": "sleep", "params": {"seconds": 0}}]},
-    ("PATCH", "/api/v1/definitions/<ref>"): {"description": "changed while Redis is away"},
-    ("POST", "/api/v1/executions"): {"definition": "QuickJob", "parameters": {"greeting": "hi"}},
-    ("PUT", "/api/v1/executions/<ref>/expiry"): {"after_end": 3600},
-    ("POST", "/api/v1/schedules"): {"definition": "QuickJob", "cron": "0 3 * * *"},
-    ("POST", "/dw/data/<version>/jobs/<job_id>/executions"): {"parameters": [{"name": "greeting", "value": "hi"}]},
-    ("POST", "/dw/data/<version>/job_execution_search"): {"query": {"match_all_query": {}}, "count": 10},
-    ("POST", "/dwsso/oauth2/access_token"): {"grant_type": "client_credentials"},     # a form
-    ("POST", "/identity/v3/auth/tokens"): {"auth": {
-        "identity": {"methods": ["password"],
-                     "password": {"user": {"name": LOGIN[0], "password": LOGIN[1], "domain": {"id": "default"}}}},
-        "scope": {"project": {"name": TENANT, "domain": {"id": "default"}}}}},
-    ("PATCH", "/v1.1/<tenant_id>/job-executions/<ref>"): {"is_public": True},
-    ("POST", "/v1.1/<tenant_id>/jobs"): {"name": "swept-template", "type": "Shell"},
-    ("PATCH", "/v1.1/<tenant_id>/jobs/<ref>"): {"description": "changed while Redis is away"},
-    ("POST", "/v1.1/<tenant_id>/jobs/<ref>/execute"): {"cluster_id": CLUSTER,
-                                                       "job_configs": {"configs": {"greeting": "hi"}}},
-}
-FORMS = {("POST", "/dwsso/oauth2/access_token")}
+def _options(method: str, rule: str, ids: Ids) -> dict:
+    """What a valid request of this route sends besides its path: a body, a form, a query
+    (rules under /s/<site> share the /dw/data ones)."""
+    changed = "changed while Redis is away"
+    table = {
+        ("POST", "/api/v1/definitions"): {"json": {"id": "SweptJob", "steps": [
+            {"type": "sleep", "params": {"seconds": 0}}]}},
+        ("PATCH", "/api/v1/definitions/<ref>"): {"json": {"description": changed}},
+        ("POST", "/api/v1/executions"): {"json": {"definition": "QuickJob", "parameters": {"greeting": "hi"}}},
+        ("PUT", "/api/v1/executions/<ref>/expiry"): {"json": {"after_end": 3600}},
+        ("POST", "/api/v1/schedules"): {"json": {"definition": "QuickJob", "cron": "0 3 * * *"}},
+        ("POST", "/dw/data/<version>/jobs/<job_id>/executions"): {"json": {"parameters": [
+            {"name": "greeting", "value": "hi"}]}},
+        ("POST", "/dw/data/<version>/job_execution_search"): {"json": {"query": {"match_all_query": {}},
+                                                                       "count": 10}},
+        ("POST", "/dwsso/oauth2/access_token"): {"data": {"grant_type": "client_credentials"}},
+        ("POST", "/identity/v3/auth/tokens"): {"json": {"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": LOGIN[0], "password": LOGIN[1], "domain": {"id": "default"}}}},
+            "scope": {"project": {"name": TENANT, "domain": {"id": "default"}}}}}},
+        ("PATCH", "/v1.1/<tenant_id>/job-executions/<ref>"): {"json": {"is_public": True}},
+        ("POST", "/v1.1/<tenant_id>/jobs"): {"json": {"name": "swept-template", "type": "Shell"}},
+        ("PATCH", "/v1.1/<tenant_id>/jobs/<ref>"): {"json": {"description": changed}},
+        ("POST", "/v1.1/<tenant_id>/jobs/<ref>/execute"): {"json": {
+            "cluster_id": CLUSTER, "job_configs": {"configs": {"greeting": "hi"}}}},
+        ("POST", "/rest/job-execution"): {"params": {"configuration": ids.definition_seq}},
+        ("POST", "/api/job-execution/sequential-trigger"): {"json": {"files": [ids.definition_seq]}},
+    }
+    return table.get((method, re.sub(r"^/s/<site>", "", rule)), {})
 
 
 @dataclass
@@ -155,14 +184,12 @@ class Call:
     rule: str
     path: str
     style: Style
-    body: dict | None = None
-    form: bool = False
+    options: dict               # requests' json / data / params
     needs_store: bool = True
 
     def send(self, base: str, http: requests.Session | None = None) -> requests.Response:
-        options = {"data": self.body} if self.form else {"json": self.body} if self.body is not None else {}
         return (http or requests).request(self.method, base + self.path, headers=self.style.headers,
-                                          timeout=30, allow_redirects=False, **options)
+                                          timeout=30, allow_redirects=False, **self.options)
 
     def __str__(self) -> str:
         return f"{self.method} {self.rule}"
@@ -181,9 +208,7 @@ def calls(app, ids: Ids) -> list[Call]:
             raise LookupError(f"{rule.rule}: no credential style for this prefix; add one in tests/sweep.py")
         values = _path_values(rule, ids)
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: quote(values[m[1]], safe=""), rule.rule)
-        shared = re.sub(r"^/s/<site>", "", rule.rule)
-        for method in sorted(set(rule.methods) & set(METHODS), key=lambda m: (m == "DELETE", m)):
-            key = (method, shared)
-            found.append(Call(method, rule.rule, path, style, BODIES.get(key), key in FORMS,
+        for method in sorted(set(rule.methods) & set(METHODS)):
+            found.append(Call(method, rule.rule, path, style, _options(method, rule.rule, ids),
                               (method, rule.rule) not in NO_STORE))
     return sorted(found, key=lambda c: c.method == "DELETE")
