@@ -25,6 +25,8 @@ TENANT = "acme"
 LOGIN = ("alice", "s3cret")
 #: a Sahara cluster id (jobgate keeps it, never resolves it)
 CLUSTER = "811e1134-666f-4c48-bc92-afb5b10c9d8c"
+#: a CDQ storage id (where a job's results go)
+STORAGE = "swept-storage"
 #: the Sahara job types the sweep's gateway must serve (JOBGATE_SAHARA_JOB_TYPES), so POST /jobs is valid
 SAHARA_JOB_TYPES = {"Shell": {"type": "python", "params": {"callable": "tests.jobs:count"}}}
 #: routes that answer from configuration alone and so keep answering while Redis is away
@@ -66,6 +68,11 @@ def _datameer_v2(body) -> bool:
     return body["status"] == "failure" and isinstance(body["reason"], str)
 
 
+def _cdq(body) -> bool:
+    return set(body) == {"code", "technicalKey", "message"} and body["code"] == 50300000 \
+        and isinstance(body["technicalKey"], str)
+
+
 @dataclass(frozen=True)
 class Style:
     """How one dialect's clients authenticate, and the shape of its fault document."""
@@ -84,6 +91,8 @@ STYLES = [
     ("/dw/data/", Style("ocapi", _BEARER, _ocapi)),
     ("/api/v1/", Style("native", _BEARER, _native)),
     ("/api/job-execution/", Style("datameer-v2", _BASIC, _datameer_v2)),
+    ("/cdq/oauth/", Style("oauth", _BASIC, _oauth)),
+    ("/cdq/", Style("cdq", {"X-API-KEY": TOKENS["alice"]}, _cdq)),
     ("/rest/", Style("datameer", _BASIC, _datameer_v1)),
     ("/v1.1/", Style("sahara", {"X-Auth-Token": TOKENS["alice"]}, _sahara)),
     ("/s/", Style("ocapi", _BEARER, _ocapi)),
@@ -100,7 +109,8 @@ class Ids:
     execution: str            # uuid of a parked execution (stays QUEUED)
     seq: int                  # its integer id (OCAPI's)
     job: str                  # its job (catalog)
-    schedule: str
+    schedule: str             # made through the native API
+    cdq_schedule: str         # made through CDQ's (CDQ shows its own only)
     log_name: str             # its OCAPI log file name
 
 
@@ -117,9 +127,12 @@ def prepare(base: str) -> Ids:
                                        "steps": [{"type": "sleep", "params": {"seconds": 0}}]})
     execution = made("/executions", {"definition": "ParkedJob"})
     schedule = made("/schedules", {"definition": "ParkedJob", "cron": "0 3 * * *"})
+    scheduled = requests.post(f"{base}/cdq/v2/jobs/scheduled", headers={"X-API-KEY": TOKENS["alice"]}, timeout=10,
+                              json={"scheduledJob": {"cronExpression": "0 3 * * *", "type": "ParkedJob"}})
+    assert scheduled.status_code == 200, scheduled.text
     shown = http.get(f"{base}/dw/data/v25_6/jobs/ParkedJob/executions/{execution['seq']}", timeout=10).json()
     return Ids(definition["uuid"], definition["seq"], execution["id"], execution["seq"], "ParkedJob",
-               schedule["id"], shown["log_file_name"])
+               schedule["id"], scheduled.json()["id"], shown["log_file_name"])
 
 
 def _ref(rule: str, ids: Ids) -> str:
@@ -135,7 +148,9 @@ def _ref(rule: str, ids: Ids) -> str:
 
 def _path_values(rule, ids: Ids) -> dict[str, str]:
     plain = {"version": "v19_5", "site": "RefArch", "tenant_id": TENANT, "job_type": "Shell",
-             "job_id": ids.job, "id": str(ids.seq), "schedule_id": ids.schedule, "log_name": ids.log_name}
+             "job_id": ids.job, "id": str(ids.seq), "schedule_id": ids.schedule, "log_name": ids.log_name,
+             "jobId": ids.execution, "scheduledJobId": ids.cdq_schedule, "storageId": STORAGE,
+             "processingLogId": "VALIDATION_LOG"}
     values = {}
     for name in rule.arguments:
         if name == "ref":
@@ -174,6 +189,14 @@ def _options(method: str, rule: str, ids: Ids) -> dict:
             "cluster_id": CLUSTER, "job_configs": {"configs": {"greeting": "hi"}}}},
         ("POST", "/rest/job-execution"): {"params": {"configuration": ids.definition_seq}},
         ("POST", "/api/job-execution/sequential-trigger"): {"json": {"files": [ids.definition_seq]}},
+        ("POST", "/cdq/oauth/token"): {"data": {"grant_type": "client_credentials"}},
+        ("POST", "/cdq/v2/jobs"): {"json": {"type": "QuickJob", "input": {"greeting": "hi"}, "storageId": STORAGE}},
+        ("PUT", "/cdq/v2/jobs/<jobId>"): {"json": {"name": changed}},
+        ("PUT", "/cdq/jobs/<jobId>/resultdata"): {"json": {"resultData": "{}"}},
+        ("GET", "/cdq/jobs/<jobId>/results"): {"params": {"storageId": STORAGE}},
+        ("POST", "/cdq/jobs/results/fetchLast"): {"json": {"jobType": "QuickJob", "storageId": STORAGE}},
+        ("POST", "/cdq/v2/jobs/scheduled"): {"json": {"scheduledJob": {"cronExpression": "0 3 * * *",
+                                                                       "type": "QuickJob"}}},
     }
     return table.get((method, re.sub(r"^/s/<site>", "", rule)), {})
 

@@ -174,7 +174,7 @@ def test_every_route_answers_503_in_its_own_format_while_redis_is_away(own_stack
     ids = sweep.prepare(own_stack.url)
     planned = sweep.calls(own_stack.gateway.app, ids)
     assert {call.style.name for call in planned} >= {"native", "ocapi", "ocapi-webdav", "oauth", "sahara", "keystone",
-                                                   "datameer", "datameer-v2"}
+                                                   "datameer", "datameer-v2", "cdq"}
     assert sum(call.method != "GET" for call in planned) >= 20          # the writes are there too
     own_stack.server.stop()
     found = []
@@ -201,7 +201,7 @@ def test_a_hung_redis_answers_503_within_2_s(own_stack):
     for call in planned:
         if call.method == "GET" and call.needs_store:
             first_get.setdefault(call.style.name, call)
-    assert set(first_get) >= {"native", "ocapi", "ocapi-webdav", "sahara", "datameer", "datameer-v2"}
+    assert set(first_get) >= {"native", "ocapi", "ocapi-webdav", "sahara", "datameer", "datameer-v2", "cdq"}
     probes = list(first_get.values()) + [c for c in planned if (c.method, c.rule) == ("POST", "/api/v1/executions")]
     pid = own_stack.server.pid
     os.kill(pid, signal.SIGSTOP)
