@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import quote
 
 import requests
@@ -230,7 +230,7 @@ def calls(app, ids: Ids) -> list[Call]:
         if style is None:
             raise LookupError(f"{rule.rule}: no credential style for this prefix; add one in tests/sweep.py")
         values = _path_values(rule, ids)
-        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: quote(values[m[1]], safe=""), rule.rule)
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m, v=values: quote(v[m[1]], safe=""), rule.rule)
         for method in sorted(set(rule.methods) & set(METHODS)):
             found.append(Call(method, rule.rule, path, style, _options(method, rule.rule, ids),
                               (method, rule.rule) not in NO_STORE))

@@ -45,7 +45,10 @@ description = "Waits for its gate file, says so, then leaves its done file"
   [[job.step]]
   id = "Gate"
   type = "shell"
-  params = { argv = ["sh", "-c", "echo horse=$PPID step=$$; echo waiting at the gate; while [ ! -e \\"$JOBGATE_PARAM_GATE\\" ]; do sleep 0.05; done; echo passed the gate; touch \\"$JOBGATE_PARAM_DONE\\""] }
+    [job.step.params]
+    argv = ["sh", "-c", '''echo horse=$PPID step=$$; echo waiting at the gate
+      while [ ! -e "$JOBGATE_PARAM_GATE" ]; do sleep 0.05; done
+      echo passed the gate; touch "$JOBGATE_PARAM_DONE"''']
 """
 #: what a Redis client library says about where it failed to connect
 CLIENT_WORDS = ("unix://", "redis://", "Connection refused", "No such file", "Error 111", "Timeout reading",
@@ -240,7 +243,8 @@ def test_a_run_rides_out_an_outage_and_ends_as_it_really_ended(own_stack, tmp_pa
 def test_a_horse_lost_during_an_outage_is_recorded_when_redis_is_back(own_stack, tmp_path):
     http, base = own_stack.http(), own_stack.url
     execution = http.post(f"{base}/api/v1/executions", timeout=10, json={
-        "definition": "GatedJob", "parameters": {"gate": str(tmp_path / "never"), "done": str(tmp_path / "done")}}).json()
+        "definition": "GatedJob", "parameters": {"gate": str(tmp_path / "never"),
+                                                 "done": str(tmp_path / "done")}}).json()
     log = f"{base}/api/v1/executions/{execution['id']}/log"
     assert wait_for(lambda: "waiting at the gate" in http.get(log, timeout=10).text, timeout=30)
     horse, step = (int(n) for n in re.search(r"horse=(\d+) step=(\d+)", http.get(log, timeout=10).text).groups())

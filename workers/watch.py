@@ -19,7 +19,6 @@ import threading
 import time
 
 from jobgate.model import State
-
 from workers.patience import until_reachable
 
 log = logging.getLogger("jobgate.watch")

@@ -21,12 +21,11 @@ from rq import Queue, Worker
 from rq.exceptions import InvalidJobOperation
 from rq.job import JobStatus
 
-from jobgate.settings import Settings
-from jobgate.store.connection import StoreUnavailable, connect
 from jobgate.errors import Conflict, NotFound
 from jobgate.model import State, now, to_ms
 from jobgate.rules.service import Service
-
+from jobgate.settings import Settings
+from jobgate.store.connection import StoreUnavailable, connect
 from workers import runner
 from workers.maintenance import Maintenance
 from workers.patience import LONGEST_WAIT, Patient, unless_unreachable, until_reachable
@@ -59,7 +58,8 @@ class JobgateWorker(Worker):
         state = State.CANCELED if execution.cancel_requested else State.FAILED
         try:
             ended = store.transition(job.id, state, {"ended": to_ms(now()), "exit_code": 1,
-                                                     "message": f"worker: {reason}", "exit_message": f"worker: {reason}"})
+                                                     "message": f"worker: {reason}",
+                                                     "exit_message": f"worker: {reason}"})
         except (Conflict, NotFound):
             return
         until_reachable(self.service.lifecycle.settle, ended)
