@@ -136,6 +136,10 @@ class StepExecution:
     ended: datetime | None = None
     exit_code: int | None = None
     message: str = ""
+    #: the exit status of the process the step ran, when it ended by itself (0 included); None
+    #: when no process of its own ran to an end (python, http, an exception, a timeout, a
+    #: cancel, a signal). Dialects that tell a process's failure apart (Sahara's DONEWITHERROR) read it.
+    process_exit: int | None = None
 
 
 @dataclass

@@ -1,15 +1,25 @@
-"""Tests for workers/steps.py with real subprocesses and a real local HTTP server."""
+"""Tests for workers/steps.py with real subprocesses and a real local HTTP server; what a step
+records of itself through the real runner, against the suite's Redis."""
 import json
 import socket
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from jobgate.model import Execution, Principal, State, StepSpec
+from jobgate.rules.service import Service
 from jobgate.settings import Settings
+from workers.runner import Run
 from workers.steps import (
-    HttpStep, PythonStep, ShellStep, SleepStep, StepOutcome, StepTimeout,
+    HttpStep,
+    PythonStep,
+    ShellStep,
+    SleepStep,
+    StepOutcome,
+    StepTimeout,
 )
 
 SETTINGS = Settings(python_allow=("tests.stepfixtures",), http_timeout=5.0, kill_grace=0.3)
@@ -140,7 +150,7 @@ def test_shell_parameters_arrive_as_literal_env_vars(tmp_path):
                       "cwd": str(tmp_path)}, SETTINGS)
     ctx = RecordingContext("exec-42")
     outcome = step.run({"evil-name": evil, "count": 3, "opts": {"a": [1, None]}}, ctx, 5)
-    assert outcome == StepOutcome(0, "")
+    assert outcome == StepOutcome(0, "", process_exit=0)
     assert ctx.lines == [evil, "3", '{"a": [1, null]}', "exec-42", "from-catalog", str(tmp_path)]
     assert not marker.exists() and tmp_path.exists()
     assert len(ctx.pgids) == 2 and ctx.pgids[0] > 0 and ctx.pgids[1] is None
@@ -153,9 +163,9 @@ def test_shell_logs_stdout_and_stderr_lines():
     assert ctx.lines == ["out", "err", "no newline"]
 
 
-def test_shell_nonzero_exit_is_failure_outcome():
+def test_shell_nonzero_exit_is_failure_outcome_with_the_process_exit_status():
     step = ShellStep({"argv": ["sh", "-c", "exit 3"]}, SETTINGS)
-    assert step.run({}, RecordingContext(), None) == StepOutcome(3, "exit code 3")
+    assert step.run({}, RecordingContext(), None) == StepOutcome(3, "exit code 3", process_exit=3)
 
 
 def test_shell_killed_by_signal():
@@ -319,3 +329,74 @@ def test_shell_does_not_see_the_workers_redis_url(monkeypatch):
     step = ShellStep({"argv": ["sh", "-c", "echo url=${REDIS_URL:-none} p=${JOBGATE_PRINCIPALS:-none}"]}, SETTINGS)
     assert step.run({}, ctx, None).exit_code == 0
     assert ctx.lines == ["url=none p=none"]
+
+
+# --- what a step tells of itself: describe(params), process_exit ---------------
+
+@pytest.mark.parametrize("step_type, params, described", [
+    (PythonStep, {"callable": "tests.stepfixtures:count"}, "tests.stepfixtures:count"),
+    (ShellStep, {"argv": ["/usr/bin/env", "sh", "-c", "exit 3"], "env": {"A": "b"}}, "/usr/bin/env"),
+    (HttpStep, {"url": "https://user:secret@hooks.example.com:8443/run?token=x", "method": "put"},
+     "PUT hooks.example.com:8443"),
+    (HttpStep, {"url": "http://hooks.example.com/run"}, "POST hooks.example.com"),
+    (SleepStep, {"seconds": 30}, "30s"),
+    (SleepStep, {"seconds": 0.5}, "0.5s"),
+])
+def test_a_step_type_describes_what_it_runs_without_its_arguments(step_type, params, described):
+    step_type.validate(params, SETTINGS)
+    assert step_type.describe(params) == described
+
+
+def test_the_service_describes_a_definitions_step_by_its_type(service):
+    assert service.describe_step(StepSpec("s", "shell", params={"argv": ["sh", "-c", "echo hi"]})) == "sh"
+    assert service.describe_step(StepSpec("s", "sleep", params={"seconds": 2})) == "2s"
+    assert service.describe_step(StepSpec("s", "no-such-type", params={})) == ""
+
+
+def test_a_process_that_did_not_end_by_itself_has_no_exit_status(tmp_path):
+    killed = ShellStep({"argv": ["sh", "-c", "kill -9 $$"]}, SETTINGS).run({}, RecordingContext(), None)
+    assert (killed.exit_code, killed.process_exit) == (137, None)
+    ctx = RecordingContext()
+    thread, box = run_in_thread(ShellStep({"argv": ["sh", "-c", "echo up; exec sleep 30"]}, SETTINGS), {}, ctx)
+    assert wait_for(lambda: ctx.lines)
+    ctx.cancel()
+    thread.join(timeout=5)
+    assert (box["outcome"].exit_code, box["outcome"].process_exit) == (143, None)
+    assert PythonStep({"callable": "tests.stepfixtures:count"}, SETTINGS).run(
+        {}, RecordingContext(), None).process_exit is None
+
+
+@pytest.fixture(scope="module")
+def inline(gateway_env):
+    """A service whose API may define shell steps, and a way to run one execution of such a
+    job right here with the real runner, against the suite's Redis (no worker takes it: its
+    queue is its own)."""
+    service = Service.from_settings(Settings.from_env(gateway_env, api_step_types=("shell", "python", "sleep")))
+    caller = Principal("alice", f"steps-{uuid.uuid4().hex[:8]}")
+
+    def run(*steps: dict) -> Execution:
+        job = service.create_definition(caller, {"id": f"Inline{uuid.uuid4().hex[:8]}", "steps": list(steps)})
+        queue = f"inline-{uuid.uuid4().hex[:8]}"
+        execution = service.submit(caller, job.id, origin="native", queue=queue)
+        try:
+            Run(service, execution.id).execute()
+        finally:
+            service.queue.remove(execution.id, queue)
+        return service.store.get(execution.id)
+
+    return run
+
+
+def test_a_shell_steps_exit_status_is_recorded_with_its_step(inline):
+    ended = inline({"id": "Ok", "type": "shell", "params": {"argv": ["sh", "-c", "exit 0"]}},
+                   {"id": "Three", "type": "shell", "params": {"argv": ["sh", "-c", "echo failing; exit 3"]}})
+    assert ended.state is State.FAILED
+    assert [(s.id, s.state, s.exit_code, s.process_exit) for s in ended.steps] == [
+        ("Ok", State.SUCCEEDED, 0, 0), ("Three", State.FAILED, 3, 3)]
+
+
+def test_no_exit_status_is_recorded_for_an_exception_or_a_timeout(inline):
+    raised = inline({"id": "Raise", "type": "python", "params": {"callable": "tests.jobs:explode"}})
+    assert [(s.state, s.exit_code, s.process_exit) for s in raised.steps] == [(State.FAILED, 1, None)]
+    overran = inline({"id": "Overrun", "type": "shell", "timeout": 0.5, "params": {"argv": ["sleep", "30"]}})
+    assert [(s.state, s.exit_code, s.process_exit) for s in overran.steps] == [(State.FAILED, 124, None)]

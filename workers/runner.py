@@ -18,12 +18,11 @@ import threading
 import time
 from functools import lru_cache
 
-from jobgate.settings import Settings
 from jobgate.errors import Conflict
 from jobgate.model import Execution, State, StepExecution, dump, now, to_ms
 from jobgate.rules.service import Service
+from jobgate.settings import Settings
 from jobgate.store.connection import StoreUnavailable
-
 from workers.patience import Patient, until_reachable
 from workers.steps import StepTimeout
 from workers.watch import Watcher
@@ -196,7 +195,8 @@ class Run:
             record.state, record.started = State.RUNNING, now()
             self._save_steps(steps)
             self.log(f"[{spec['id']}] started ({spec['type']})")
-            state, code, message = self._run_step(spec, execution.parameters, deadline, plan.get("timeout"))
+            state, code, message, record.process_exit = self._run_step(spec, execution.parameters, deadline,
+                                                                       plan.get("timeout"))
             record.state, record.ended, record.exit_code, record.message = state, now(), code, message
             self.log(f"[{spec['id']}] {state.value.lower()}" + (f": {message}" if message else ""))
             self._save_steps(steps)
@@ -205,13 +205,14 @@ class Run:
         return State.SUCCEEDED, 0, ""
 
     def _run_step(self, spec: dict, parameters: dict, deadline: float | None,
-                  job_timeout: float | None) -> tuple[State, int, str]:
+                  job_timeout: float | None) -> tuple[State, int, str, int | None]:
+        """How the step ended: state, exit code, message, and its process's own exit status."""
         remaining = None if deadline is None else deadline - time.monotonic()
         step_timeout = spec.get("timeout")
         job_binds = remaining is not None and (step_timeout is None or remaining < step_timeout)
         timeout = remaining if job_binds else step_timeout
         if timeout is not None and timeout <= 0:
-            return State.FAILED, 124, f"job timed out after {job_timeout:g} s"
+            return State.FAILED, 124, f"job timed out after {job_timeout:g} s", None
         # the watcher enforces this on steps that cannot stop themselves (python)
         self.deadline_at = None if timeout is None else time.monotonic() + timeout
         overrun = (f"job timed out after {job_timeout:g} s" if job_binds
@@ -221,18 +222,18 @@ class Run:
             step = self.service.step_types[spec["type"]](spec.get("params", {}), self.settings)
             outcome = step.run(parameters, self, timeout)
         except StepTimeout:
-            return State.FAILED, 124, overrun
+            return State.FAILED, 124, overrun, None
         except Exception as exc:
             if self.cancelled():
-                return State.CANCELED, 143, "canceled"
-            return State.FAILED, 1, f"{type(exc).__name__}: {exc}"
+                return State.CANCELED, 143, "canceled", None
+            return State.FAILED, 1, f"{type(exc).__name__}: {exc}", None
         finally:
             self.deadline_at = None
         if self.cancelled():
-            return State.CANCELED, outcome.exit_code or 143, "canceled"
+            return State.CANCELED, outcome.exit_code or 143, "canceled", outcome.process_exit
         if outcome.exit_code:
-            return State.FAILED, outcome.exit_code, outcome.message
-        return State.SUCCEEDED, 0, outcome.message
+            return State.FAILED, outcome.exit_code, outcome.message, outcome.process_exit
+        return State.SUCCEEDED, 0, outcome.message, outcome.process_exit
 
     def _save_steps(self, steps) -> None:
         self.durable.transition(self.execution_id, None, {"steps": [dump(s) for s in steps]})

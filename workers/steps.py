@@ -39,10 +39,15 @@ class StepContext(Protocol):
 
 @dataclass
 class StepOutcome:
-    """exit_code 0 means success; message says why not (e.g. "exit code 3")."""
+    """exit_code 0 means success; message says why not (e.g. "exit code 3").
+
+    `process_exit` is the exit status of a process the step ran that ended by itself
+    (0 included); None when no process of its own ran to an end (a python call, an
+    HTTP request, a process the step stopped or a signal killed)."""
 
     exit_code: int = 0
     message: str = ""
+    process_exit: int | None = None
 
 
 class StepTimeout(Exception):
@@ -72,6 +77,12 @@ class Step:
     @classmethod
     def validate(cls, params: dict, settings: Settings) -> None:
         raise NotImplementedError
+
+    @classmethod
+    def describe(cls, params: dict) -> str:
+        """What a step with these (validated) params runs, without its arguments, for
+        dialects that show it (OCAPI's step_type_info); "" when there is nothing to say."""
+        return ""
 
     def __init__(self, params: dict, settings: Settings):
         self.validate(params, settings)
@@ -116,6 +127,11 @@ class PythonStep(Step):
         if not any(module == p or module.startswith(p + ".") for p in settings.python_allow):
             allowed = ", ".join(settings.python_allow) or "none configured"
             raise ValueError(f"callable: module {module!r} is not under an allowed prefix ({allowed})")
+
+    @classmethod
+    def describe(cls, params: dict) -> str:
+        """The callable, "package.module:function"."""
+        return str(params.get("callable", ""))
 
     def run(self, parameters: dict, ctx: StepContext, timeout: float | None) -> StepOutcome:
         module, _, func = self.params["callable"].partition(":")
@@ -162,6 +178,11 @@ class ShellStep(Step):
             raise ValueError("env: must be a table of string values")
         if not isinstance(params.get("cwd", ""), str):
             raise ValueError("cwd: must be a string")
+
+    @classmethod
+    def describe(cls, params: dict) -> str:
+        """The program, argv[0]."""
+        return (params.get("argv") or [""])[0]
 
     def _env(self, parameters: dict, ctx: StepContext) -> dict[str, str]:
         """The worker's environment less its own secrets (the Redis URL, jobgate's
@@ -213,7 +234,7 @@ class ShellStep(Step):
         code = proc.returncode
         if code < 0:
             return StepOutcome(128 - code, f"killed by signal {-code}")
-        return StepOutcome(code, f"exit code {code}" if code else "")
+        return StepOutcome(code, f"exit code {code}" if code else "", process_exit=code)
 
 
 class HttpStep(Step):
@@ -236,6 +257,12 @@ class HttpStep(Step):
             raise ValueError("headers: must be a table of string values")
         if "timeout" in params and not (_is_number(params["timeout"]) and params["timeout"] > 0):
             raise ValueError("timeout: must be a positive number of seconds")
+
+    @classmethod
+    def describe(cls, params: dict) -> str:
+        """The method and the host (with its port, never user info, path or query): "POST api.example.com"."""
+        host = urlsplit(params.get("url", "")).netloc.rpartition("@")[2]
+        return f"{str(params.get('method', 'POST')).upper()} {host}"
 
     def run(self, parameters: dict, ctx: StepContext, timeout: float | None) -> StepOutcome:
         method, url = self.params.get("method", "POST").upper(), self.params["url"]
@@ -269,6 +296,11 @@ class SleepStep(Step):
         seconds = params.get("seconds")
         if not _is_number(seconds) or seconds < 0:
             raise ValueError("seconds: must be a number >= 0")
+
+    @classmethod
+    def describe(cls, params: dict) -> str:
+        """How long it waits, "30s"."""
+        return f"{params.get('seconds')}s"
 
     def run(self, parameters: dict, ctx: StepContext, timeout: float | None) -> StepOutcome:
         seconds = float(self.params["seconds"])

@@ -15,7 +15,7 @@ from jobgate import limits
 from jobgate.errors import (Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotFound,
                             NotRestartable)
 from jobgate.model import (SLUG, SUCCESS, Credential, Definition, Execution, Principal, ResultRecord, State,
-                           StepExecution, dump, now, to_ms)
+                           StepExecution, StepSpec, dump, now, to_ms)
 from jobgate.rules import catalog as catalog_module
 from jobgate.rules.auth import Authenticator, load_principals
 from jobgate.rules.checks import check_record, check_times, finite, is_ref
@@ -121,6 +121,13 @@ class Service:
 
     def delete_definition(self, principal: Principal, ref: str) -> None:
         self.catalog.delete(self.definition(principal, ref))
+
+    def describe_step(self, spec: StepSpec) -> str:
+        """What a definition's step runs, without its arguments, in its step type's own words
+        (the type's `describe(params)`): "" for a type this service does not know."""
+        step_type = self.step_types.get(spec.type)
+        describe = getattr(step_type, "describe", None)
+        return describe(spec.params) if describe else ""
 
     def _build(self, principal: Principal, data: dict[str, Any]) -> Definition:
         for step in data.get("steps") or []:
