@@ -26,6 +26,7 @@ import requests
 from redis.connection import AbstractConnection
 from rq.registry import FailedJobRegistry
 
+from jobgate.kit.blueprint import SERVICE
 from jobgate.settings import Settings
 from jobgate.store.connection import GuardedPipeline, GuardedRedis, StoreUnavailable, connect, ping
 from jobgate.tools import processes
@@ -257,7 +258,7 @@ def test_a_horse_lost_during_an_outage_is_recorded_when_redis_is_back(own_stack,
         assert ended["state"] in ("FAILED", "DIED"), ended          # ended by the worker, or by the sweep
         assert wait_for(lambda: process_gone(step), timeout=10)      # its step's processes went with it
         failed = FailedJobRegistry("default", connection=redis_lib.Redis.from_url(own_stack.server.url))
-        assert execution["id"] in failed.get_job_ids()               # RQ tells the same story
+        assert wait_for(lambda: execution["id"] in failed.get_job_ids(), timeout=10)   # RQ tells the same story
     finally:
         if not process_gone(step):
             os.killpg(step, signal.SIGKILL)
@@ -357,5 +358,15 @@ def test_every_redis_command_a_request_sends_goes_through_the_guard(own_stack, m
     for _ in range(2):       # the second is refused inside the WATCH of the first's slot (UNWATCH on the way out)
         http.post(f"{own_stack.url}/api/v1/executions", json={"definition": "ExclusiveJob"}, timeout=10)
     answers = [(str(call), call.send(own_stack.url).status_code) for call in sweep.calls(app, ids)]
+    answers.append(("GET /readyz", http.get(f"{own_stack.url}/readyz", timeout=10).status_code))   # Worker.count
     assert [answer for answer in answers if answer[1] >= 500] == []
+    # RQ's paths the service takes outside requests: stop-job (Job.fetch, PUBLISH), a dead run's hand-back
+    service = app.extensions[SERVICE]
+    parked = http.post(f"{own_stack.url}/api/v1/executions", json={"definition": "ParkedJob"}, timeout=10).json()
+    local.in_request = True
+    try:
+        service.queue.stop(parked["id"])
+        service.queue.abandon(parked["id"], "parked", "checked by a test")
+    finally:
+        local.in_request = False
     assert sent and bypassed == [], bypassed[:5]
