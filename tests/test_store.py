@@ -8,9 +8,10 @@ import redis as redis_lib
 from jobgate.errors import AlreadyRunning, Conflict, VersionMismatch
 from jobgate.model import TERMINAL, TRANSITIONS, Execution, State, now
 from jobgate.store import keys
+from jobgate.store.connection import connect
 from jobgate.store.executions import Store
 from jobgate.store.keys import index as index_key
-
+from jobgate.store.queue import JobQueue
 
 # Tenants unique to this run, so a reused Redis database cannot skew the counts.
 RUN = uuid.uuid4().hex[:8]
@@ -128,3 +129,17 @@ def test_the_log_size_is_read_from_the_log_never_stored(store):
     assert b"log_size" not in store.redis.get(keys.record(execution.id))
     store.append_log(execution.id, "twelve bytes")
     assert store.get(execution.id).log_size == 12
+
+
+def test_stopping_a_job_no_worker_runs_or_rq_no_longer_has_is_nothing_to_do(redis_url):
+    queue = JobQueue(connect(redis_url))
+    queue.stop(str(uuid.uuid4()))                    # no RQ job (removed, or its result expired)
+    client = connect(redis_url)
+    execution_id = str(uuid.uuid4())
+    pipe = client.pipeline()
+    queue.enqueue(pipe, execution_id, f"stop-{RUN}", None)
+    pipe.execute()
+    try:
+        queue.stop(execution_id)                     # queued: no worker to tell
+    finally:
+        queue.remove(execution_id, f"stop-{RUN}")

@@ -70,10 +70,11 @@ class JobQueue:
         pipe.execute()
 
     def stop(self, execution_id: str) -> None:
-        """Ask the worker running this job to kill its work horse."""
+        """Ask the worker running this job to kill its work horse (nothing to do when no
+        worker runs it, or its RQ job is gone already)."""
         try:
             send_stop_job_command(self.redis, execution_id)
-        except InvalidJobOperation:
+        except (InvalidJobOperation, NoSuchJobError):
             pass
 
     def abandon(self, execution_id: str, queue: str, why: str) -> None:
