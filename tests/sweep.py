@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import requests
 
-from tests.conftest import TOKENS
+from jobgate.testing.parts import TOKENS
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 #: health probes and static files are outside every dialect (their docs pages are skipped per dialect)
@@ -28,7 +28,7 @@ CLUSTER = "811e1134-666f-4c48-bc92-afb5b10c9d8c"
 #: a CDQ storage id (where a job's results go)
 STORAGE = "swept-storage"
 #: the Sahara job types the sweep's gateway must serve (JOBGATE_SAHARA_JOB_TYPES), so POST /jobs is valid
-SAHARA_JOB_TYPES = {"Shell": {"type": "python", "params": {"callable": "tests.jobs:count"}}}
+SAHARA_JOB_TYPES = {"Shell": {"type": "python", "params": {"callable": "jobgate.testing.jobs:count"}}}
 #: routes that answer from configuration alone and so keep answering while Redis is away
 NO_STORE = {
     ("GET", "/identity/v3"),                                        # Keystone's version document

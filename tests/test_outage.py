@@ -29,16 +29,17 @@ from rq.registry import FailedJobRegistry
 from jobgate.kit.blueprint import SERVICE
 from jobgate.settings import Settings
 from jobgate.store.connection import GuardedPipeline, GuardedRedis, StoreUnavailable, connect, ping
+from jobgate.testing.parts import TOKENS, Gateway, start_worker
 from jobgate.tools import processes
 from jobgate.tools.embedded import EmbeddedRedis, find_server_binary
 from tests import sweep
-from tests.conftest import FIXTURES, ROOT, TOKENS, Gateway, start_worker
+from tests.conftest import ROOT
 from tests.test_steps import process_gone, wait_for
 
 #: the bound the issue sets on every answer while Redis is away
 WITHIN = 2.0
 TERMINAL = {"SUCCEEDED", "FAILED", "CANCELED", "DIED"}
-#: the suite's catalog plus a shell step that waits for a gate file the test opens
+#: the session's catalog plus a shell step that waits for a gate file the test opens
 CATALOG_EXTRA = """
 [[job]]
 id = "GatedJob"
@@ -109,7 +110,7 @@ def own_stack(request, gateway_env):
     """A Redis (unix socket, or TCP with indirect parametrization), gateway and worker of
     this test's own, so stopping Redis harms no other test."""
     folder = Path(tempfile.mkdtemp(prefix="jg-outage-"))
-    (folder / "catalog.toml").write_text((FIXTURES / "catalog.toml").read_text() + CATALOG_EXTRA)
+    (folder / "catalog.toml").write_text(Path(gateway_env["JOBGATE_CATALOG"]).read_text() + CATALOG_EXTRA)
     if getattr(request, "param", "unix") == "tcp":
         server = TcpRedis(folder / "redis")
         leaks = [re.compile(rf"(?<![0-9A-Za-z]){server.port}(?![0-9A-Za-z])")]     # the gateway is on 127.0.0.1 too
@@ -120,7 +121,7 @@ def own_stack(request, gateway_env):
     url = server.start()
     env = {**gateway_env, "REDIS_URL": url, "JOBGATE_CATALOG": str(folder / "catalog.toml"),
            "JOBGATE_SAHARA_JOB_TYPES": json.dumps(sweep.SAHARA_JOB_TYPES)}
-    worker = start_worker(env)
+    worker = start_worker(env, ROOT)
     assert wait_for(lambda: registered(url) == 1, timeout=20), "the worker did not start"
     gateway = Gateway(Settings.from_env(env))
     yield Stack(server, gateway, worker, env, leaks)

@@ -396,7 +396,7 @@ def test_a_shell_steps_exit_status_is_recorded_with_its_step(inline):
 
 
 def test_no_exit_status_is_recorded_for_an_exception_or_a_timeout(inline):
-    raised = inline({"id": "Raise", "type": "python", "params": {"callable": "tests.jobs:explode"}})
+    raised = inline({"id": "Raise", "type": "python", "params": {"callable": "jobgate.testing.jobs:explode"}})
     assert [(s.state, s.exit_code, s.process_exit) for s in raised.steps] == [(State.FAILED, 1, None)]
     overran = inline({"id": "Overrun", "type": "shell", "timeout": 0.5, "params": {"argv": ["sleep", "30"]}})
     assert [(s.state, s.exit_code, s.process_exit) for s in overran.steps] == [(State.FAILED, 124, None)]
