@@ -7,8 +7,8 @@ canonical version, and that step records come from the definition's steps.
 import hashlib
 import json
 from datetime import datetime
-from urllib.parse import urlsplit
 
+from jobgate.kit.blueprint import service
 from jobgate.kit.paging import neighbours
 from jobgate.model import Definition, Execution, State, StepExecution, StepSpec, now, to_ms
 
@@ -17,13 +17,6 @@ from adapters.ocapi import logfile, mapping
 #: jobgate has no sites: every step runs at organization scope
 SCOPE = "Organization"
 PENDING = (State.CREATED, State.QUEUED)
-#: step_type_info per step type: what the step runs, without its arguments
-TYPE_INFO = {
-    "python": lambda p: p.get("callable", ""),
-    "shell": lambda p: (p.get("argv") or [""])[0],
-    "http": lambda p: f"{p.get('method', 'POST').upper()} {urlsplit(p.get('url', '')).netloc}",
-    "sleep": lambda p: f"{p.get('seconds')}s",
-}
 
 
 def resource_state(execution: Execution) -> str:
@@ -77,7 +70,7 @@ def step(ex: Execution, number: int, record: StepExecution, spec: StepSpec | Non
         "step_description": record.description,
         "step_id": record.id,
         "step_type_id": record.type,
-        "step_type_info": TYPE_INFO.get(record.type, lambda p: "")(spec.params) if spec else "",
+        "step_type_info": service().describe_step(spec) if spec else "",
     }
 
 

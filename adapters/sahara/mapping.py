@@ -11,22 +11,14 @@ from __future__ import annotations
 from jobgate.kit.states import StateMap
 from jobgate.model import Execution, State
 
-#: step types whose failure can be a process's own non-zero exit status
-PROCESS_STEPS = frozenset({"shell"})
-
-
 def _cancel_requested(execution: Execution) -> bool:
     return execution.cancel_requested
 
 
 def _exited_non_zero(execution: Execution) -> bool:
-    """The failing step ran its process to the end and it reported "exit code N"."""
+    """The failing step ran a process to its end and it exited non-zero (the step's `process_exit`)."""
     failed = [step for step in execution.steps if step.state is State.FAILED]
-    if not failed:
-        return False
-    step = failed[-1]
-    return (step.type in PROCESS_STEPS and bool(step.exit_code)
-            and step.message == f"exit code {step.exit_code}")
+    return bool(failed) and failed[-1].process_exit not in (None, 0)
 
 
 #: (canonical state, Sahara status, condition); the first matching row wins.

@@ -22,7 +22,9 @@ def test_every_row_is_reachable_and_every_sahara_word_is_known():
 
 
 @pytest.mark.parametrize("step, expected", [
-    (StepExecution("s", "shell", state=State.FAILED, exit_code=3, message="exit code 3"), "DONEWITHERROR"),
+    (StepExecution("s", "shell", state=State.FAILED, exit_code=3, message="exit code 3", process_exit=3),
+     "DONEWITHERROR"),
+    (StepExecution("s", "shell", state=State.FAILED, exit_code=3, message="exit code 3"), "FAILED"),
     (StepExecution("s", "shell", state=State.FAILED, exit_code=137, message="killed by signal 9"), "FAILED"),
     (StepExecution("s", "shell", state=State.FAILED, exit_code=124, message="step timed out after 1 s"), "FAILED"),
     (StepExecution("s", "python", state=State.FAILED, exit_code=1, message="RuntimeError: boom"), "FAILED"),
