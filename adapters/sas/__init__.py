@@ -10,7 +10,8 @@ PUT), ``/heartbeatTimeStamp`` (GET, POST), ``/expirationTimeStamp`` (GET, PUT);
 ``/jobRequests`` (GET, POST 201), ``/jobRequests/{id}`` (GET [summary by Accept], PUT, DELETE),
 ``/jobRequests/{id}/jobs`` (GET, POST 201 or text/plain query), ``/jobRequests/@selection/jobs``;
 ``/providers[/{id}]``. Beside it, where SAS clients look: ``/jobDefinitions/definitions[/{id}]``
-(GET list and one, POST), ``/files/files/{id}[/content]`` (a job's log), and a SAS Logon-style
+(GET list and one, POST 201, PUT with If-Match or If-Unmodified-Since, DELETE 204; catalog jobs
+refuse PUT and DELETE), ``/files/files/{id}[/content]`` (a job's log), and a SAS Logon-style
 ``POST /SASLogon/oauth/token``.
 Auth: ``Authorization: Bearer`` (scheme in any case) with a principal's static token or one
 from ``/SASLogon/oauth/token``: ``grant_type=password`` (form username and password, the client

@@ -2,7 +2,10 @@
 
 Operator catalog jobs and API-made definitions are shown as SAS job definitions.
 POST makes one whose `type` the operator mapped to a step (JOBGATE_SAS_JOB_TYPES);
-its `code` is kept as an attribute and shown back, never run.
+its `code` is kept as an attribute and shown back, never run. PUT replaces an API-made
+definition the way SAS's Job Definitions API documents it: the whole document, with
+If-Match on its ETag (or If-Unmodified-Since); 428 without either, 412 when stale.
+Operator catalog jobs refuse PUT and DELETE.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from flask.views import MethodView
 from adapters.sas import docs, documents, media, schemas
 from adapters.sas.faults import SasError
 from adapters.sas.listing import read_query, select
-from adapters.sas.routes import read_json
+from adapters.sas.routes import precondition, read_json
 from adapters.sas.wire import COLLECTION, DEFINITION, DEFINITIONS, NAMESPACE
 from jobgate.kit.blueprint import DialectBlueprint, etag, principal, service
 from jobgate.model import Definition
@@ -47,19 +50,8 @@ class Definitions(MethodView):
         chosen = media.negotiate(DEFINITION)
         media.require_body(DEFINITION)
         body = read_json(schemas.JobDefinitionIn)
-        step = blp.settings.job_types.get(body.get("type"))
-        if step is None:
-            served = ", ".join(blp.settings.job_types) or "none"
-            raise SasError(400, 0, f"The job definition type {body.get('type')!r} is not served here.",
-                           remediation=f"Use one of these types: {served}.")
-        parameters = {p["name"]: p["defaultValue"] for p in body.get("parameters", [])
-                      if p.get("defaultValue") is not None}
-        kept = {k: body[k] for k in ("type", "code", "parameters", "properties") if body.get(k) is not None}
         definition = service().create_definition(principal(), {
-            "id": uuid.uuid4().hex, "name": body.get("name") or body["type"],
-            "description": body.get("description") or "", "parameters": parameters,
-            "steps": [{"id": body["type"], **step}],
-            "attributes": {NAMESPACE: {**kept, "createdBy": principal().name}}})
+            "id": uuid.uuid4().hex, **_fields(body), "attributes": {NAMESPACE: _kept(body, createdBy=principal().name)}})
         return _send(definition, chosen, 201)
 
 
@@ -70,15 +62,57 @@ class OneDefinition(MethodView):
     def get(self, definition_id):
         return _send(service().definition(principal(), definition_id), media.negotiate(DEFINITION))
 
+    @blp.doc(**docs.body(DEFINITION, "application/json", schema=schemas.JobDefinitionIn))
+    @blp.response(200, schemas.JobDefinition, content_type=DEFINITION)
+    @docs.faults(blp, 400, 404, 406, 412, 415, 428)
+    def put(self, definition_id):
+        """Replace a definition made through this API (If-Match or If-Unmodified-Since required)."""
+        definition = _changeable(service().definition(principal(), definition_id), "changed")
+        chosen = media.negotiate(DEFINITION)
+        media.require_body(DEFINITION)
+        expected = precondition(definition.version, definition.modified, "job definition")
+        body = read_json(schemas.JobDefinitionIn)
+        if body.get("id", definition.uuid) != definition.uuid:
+            raise SasError(400, 0, f"The job definition ID in the body ({body['id']}) does not match the path "
+                                   f"({definition.uuid}).")
+        made = definition.attributes.get(NAMESPACE, {})
+        attributes = {**definition.attributes, NAMESPACE: _kept(body, createdBy=made.get("createdBy", "jobgate"),
+                                                                modifiedBy=principal().name)}
+        updated = service().update_definition(principal(), definition.id, {**_fields(body), "attributes": attributes},
+                                              expected_version=expected)
+        return _send(updated, chosen)
+
     @blp.response(204)
     @docs.faults(blp, 400, 404)
     def delete(self, definition_id):
-        definition = service().definition(principal(), definition_id)
-        if definition.source == "catalog":
-            raise SasError(400, 0, f"The job definition {definition.uuid} is an operator catalog job and cannot "
-                                   "be deleted.")
+        definition = _changeable(service().definition(principal(), definition_id), "deleted")
         service().delete_definition(principal(), definition.id)
         return "", 204
+
+
+def _changeable(definition: Definition, what: str) -> Definition:
+    if definition.source == "catalog":
+        raise SasError(400, 0, f"The job definition {definition.uuid} is an operator catalog job and cannot "
+                               f"be {what}.")
+    return definition
+
+
+def _fields(body: dict) -> dict:
+    """The canonical definition a SAS document describes: its type's step, its parameters' defaults."""
+    step = blp.settings.job_types.get(body.get("type"))
+    if step is None:
+        served = ", ".join(blp.settings.job_types) or "none"
+        raise SasError(400, 0, f"The job definition type {body.get('type')!r} is not served here.",
+                       remediation=f"Use one of these types: {served}.")
+    parameters = {p["name"]: p["defaultValue"] for p in body.get("parameters", [])
+                  if p.get("defaultValue") is not None}
+    return {"name": body.get("name") or body["type"], "description": body.get("description") or "",
+            "parameters": parameters, "steps": [{"id": body["type"], **step}]}
+
+
+def _kept(body: dict, **who: str) -> dict:
+    """What SAS shows back as given: type, code, parameters and properties, and who made or changed it."""
+    return {**{k: body[k] for k in ("type", "code", "parameters", "properties") if body.get(k) is not None}, **who}
 
 
 def _send(definition: Definition, chosen: str, status: int = 200):

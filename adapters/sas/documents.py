@@ -128,8 +128,8 @@ def job_definition(definition: Definition) -> dict[str, Any]:
     uri = definition_uri(definition)
     sas = definition.attributes.get(NAMESPACE, {})
     doc = {"creationTimeStamp": stamp(definition.created), "modifiedTimeStamp": stamp(definition.modified),
-           "createdBy": sas.get("createdBy", "jobgate"), "modifiedBy": sas.get("createdBy", "jobgate"),
-           "version": 2, "id": definition.uuid, "name": shown_name(definition)}
+           "createdBy": sas.get("createdBy", "jobgate"),
+           "modifiedBy": sas.get("modifiedBy", sas.get("createdBy", "jobgate")), "version": 2, "id": definition.uuid, "name": shown_name(definition)}
     if definition.description:
         doc["description"] = definition.description
     doc["type"] = definition_type(definition)
@@ -137,7 +137,8 @@ def job_definition(definition: Definition) -> dict[str, Any]:
     doc.update({k: sas[k] for k in ("parameters", "code") if k in sas})
     links = [link("self", uri, type=wire.DEFINITION)]
     if definition.source != "catalog":
-        links.append(link("delete", uri, "DELETE"))
+        links += [link("update", uri, "PUT", type=wire.DEFINITION, responseType=wire.DEFINITION),
+                  link("delete", uri, "DELETE")]
     doc["links"] = links
     doc["properties"] = sas.get("properties", [])
     return doc

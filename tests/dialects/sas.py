@@ -1,23 +1,30 @@
-"""The SAS Viya Job Execution wire driver: definitions found through /jobDefinitions, jobs
-submitted by jobDefinitionUri, canceled through `state`, logs read at `logLocation`."""
+"""The SAS Viya Job Execution wire driver: definitions found, made, replaced (If-Match) and
+deleted through /jobDefinitions, jobs submitted by jobDefinitionUri, canceled through `state`,
+logs read at `logLocation`."""
 import json
 
 from jobgate.testing import DefinitionSnapshot, Snapshot, WireDriver, WireError, utc
 from jobgate.testing import Requirements as Defaults
 
 ROOT = "/jobExecution"
+DEFINITIONS = "/jobDefinitions/definitions"
+DEFINITION = "application/vnd.sas.job.definition+json"
 JOB = "application/vnd.sas.job.execution.job+json"
 JOB_REQUEST = "application/vnd.sas.job.execution.job.request+json"
 #: SAS job state -> the suite's canonical names
 STATES = {"pending": "QUEUED", "running": "RUNNING", "completed": "SUCCEEDED", "failed": "FAILED",
           "timedOut": "FAILED", "canceled": "CANCELED"}
 KINDS = {400: "invalid", 401: "unauthorized", 404: "not_found", 503: "unavailable"}
+#: the SAS type of the driver's definitions, and the quick step an operator lets it run here
+JOB_TYPE = "Compute"
 
 
 class Requirements(Defaults):
     died_as = "FAILED"          # SAS has no word for it: failed, the reason in `error`
     deletes_unfinished = True   # DELETE cancels a job that has not ended and removes it once stopped
     start_times = False         # a job shows its creation and end, not when it started
+    #: definitions need a type the operator serves
+    environment = {"JOBGATE_SAS_JOB_TYPES": json.dumps({JOB_TYPE: {"type": "sleep", "params": {"seconds": 0}}})}
 
 
 class Driver(WireDriver):
@@ -38,9 +45,9 @@ class Driver(WireDriver):
         return response
 
     def _definition_uri(self, job):
-        found = self._call("GET", "/jobDefinitions/definitions", params={"filter": f"eq(name,'{job}')"}).json()
+        found = self._call("GET", DEFINITIONS, params={"filter": f"eq(name,'{job}')"}).json()
         assert found["count"] == 1, found
-        return f"/jobDefinitions/definitions/{found['items'][0]['id']}"
+        return f"{DEFINITIONS}/{found['items'][0]['id']}"
 
     def submit(self, job, parameters=None):
         body = {"jobDefinitionUri": self._definition_uri(job),
@@ -78,3 +85,37 @@ class Driver(WireDriver):
 
     def ref(self, uuid, seq):
         return uuid
+
+    def definitions(self):
+        every, start = [], 0
+        while True:
+            page = self._call("GET", DEFINITIONS, params={"start": start, "limit": 100}).json()
+            every += [self._definition(item) for item in page["items"]]
+            start += len(page["items"])
+            if not page["items"] or start >= page["count"]:
+                return every
+
+    def definition(self, ref):
+        return self._definition(self._call("GET", f"{DEFINITIONS}/{ref}").json())
+
+    def create_definition(self, name, description):
+        body = {"version": 2, "name": name, "description": description, "type": JOB_TYPE, "parameters": [],
+                "code": "data _null_; run;"}
+        response = self._call("POST", DEFINITIONS, json=body, headers={"Content-Type": DEFINITION, "Accept": DEFINITION})
+        assert response.status_code == 201 and response.headers["Location"].endswith(response.json()["id"])
+        return response.json()["id"]
+
+    def update_definition(self, ref, description):
+        """As SAS clients do: GET the document and its ETag, PUT it back changed, If-Match the ETag."""
+        current = self._call("GET", f"{DEFINITIONS}/{ref}")
+        headers = {"Content-Type": DEFINITION, "Accept": DEFINITION, "If-Match": current.headers["ETag"]}
+        changed = self._call("PUT", f"{DEFINITIONS}/{ref}", json={**current.json(), "description": description},
+                             headers=headers)
+        assert changed.status_code == 200 and changed.headers["ETag"] != current.headers["ETag"], changed.headers
+
+    def delete_definition(self, ref):
+        assert self._call("DELETE", f"{DEFINITIONS}/{ref}").status_code == 204
+
+    @staticmethod
+    def _definition(doc):
+        return DefinitionSnapshot(doc["id"], doc["name"], doc.get("description", ""))

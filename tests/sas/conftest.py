@@ -57,7 +57,7 @@ def as_user(base_url):
 
 
 #: SAS definition type -> step, as an operator would configure JOBGATE_SAS_JOB_TYPES
-JOB_TYPES = {"Compute": {"type": "python", "params": {"callable": "tests.jobs:count"}}}
+JOB_TYPES = {"Compute": {"type": "python", "params": {"callable": "jobgate.testing.jobs:count"}}}
 
 
 @pytest.fixture(scope="session")
