@@ -34,6 +34,10 @@ NO_STORE = {
     ("GET", "/identity/v3"),                                        # Keystone's version document
     ("GET", "/v1.1/<tenant_id>/job-types"),                         # the operator's job-type table
     ("GET", "/v1.1/<tenant_id>/jobs/config-hints/<job_type>"),      # the same table, per type
+    ("GET", "/jobExecution"), ("GET", "/jobExecution/"),             # SAS's service root: links only
+    ("GET", "/jobExecution/apiMeta"),                                 # its build and API version
+    ("GET", "/jobExecution/providers"),                               # the one provider: jobgate itself
+    ("GET", "/jobExecution/providers/<provider_id>"),
 }
 
 
@@ -73,6 +77,13 @@ def _cdq(body) -> bool:
         and isinstance(body["technicalKey"], str)
 
 
+def _sas(body) -> bool:
+    """error2 as JSON, or as the text form SAS's text/plain endpoints (state, time stamps) answer."""
+    if isinstance(body, str):
+        return body.startswith("ErrorResponse[version=2,status=503,")
+    return body["httpStatusCode"] == 503 and body["version"] == 2 and isinstance(body["errorCode"], int)
+
+
 @dataclass(frozen=True)
 class Style:
     """How one dialect's clients authenticate, and the shape of its fault document."""
@@ -96,6 +107,10 @@ STYLES = [
     ("/rest/", Style("datameer", _BASIC, _datameer_v1)),
     ("/v1.1/", Style("sahara", {"X-Auth-Token": TOKENS["alice"]}, _sahara)),
     ("/s/", Style("ocapi", _BEARER, _ocapi)),
+    ("/jobExecution", Style("sas", _BEARER, _sas)),
+    ("/jobDefinitions/", Style("sas", _BEARER, _sas)),
+    ("/files/", Style("sas", _BEARER, _sas)),
+    ("/SASLogon/", Style("oauth", _BASIC, _oauth)),
 ]
 
 
@@ -150,11 +165,14 @@ def _path_values(rule, ids: Ids) -> dict[str, str]:
     plain = {"version": "v19_5", "site": "RefArch", "tenant_id": TENANT, "job_type": "Shell",
              "job_id": ids.job, "id": str(ids.seq), "schedule_id": ids.schedule, "log_name": ids.log_name,
              "jobId": ids.execution, "scheduledJobId": ids.cdq_schedule, "storageId": STORAGE,
-             "processingLogId": "VALIDATION_LOG"}
+             "processingLogId": "VALIDATION_LOG", "request_id": ids.execution,
+             "definition_id": ids.definition, "file_id": ids.execution, "provider_id": "jobgate"}
     values = {}
     for name in rule.arguments:
         if name == "ref":
             values[name] = _ref(rule.rule, ids)
+        elif name == "job_id" and rule.rule.startswith("/jobExecution/"):
+            values[name] = ids.execution                # SAS jobs are executions, by uuid
         elif name in plain:
             values[name] = plain[name]
         else:
@@ -195,6 +213,24 @@ def _options(method: str, rule: str, ids: Ids) -> dict:
         ("PUT", "/cdq/jobs/<jobId>/resultdata"): {"json": {"resultData": "{}"}},
         ("GET", "/cdq/jobs/<jobId>/results"): {"params": {"storageId": STORAGE}},
         ("POST", "/cdq/jobs/results/fetchLast"): {"json": {"jobType": "QuickJob", "storageId": STORAGE}},
+        ("POST", "/jobExecution/jobs"): {"json": {"jobDefinitionUri": f"/jobDefinitions/definitions/{ids.definition}"}},
+        ("PUT", "/jobExecution/jobs/<job_id>/state"): {"params": {"value": "canceled"}},
+        ("PUT", "/jobExecution/jobs/<job_id>/expirationTimeStamp"): {"params": {"value": "2099-01-01T00:00:00.000Z"}},
+        ("PUT", "/jobExecution/jobs/<job_id>"): {"json": {"stateDetails": changed}, "headers": {"If-Match": '"1"'}},
+        ("PUT", "/jobExecution/jobs/@selection/state"): {"params": {"value": "canceled"},
+                                                         "json": {"version": 1, "type": "uri", "resources": [
+                                                             f"/jobExecution/jobs/{ids.execution}"]}},
+        ("POST", "/jobExecution/jobRequests"): {"json": {
+            "jobDefinitionUri": f"/jobDefinitions/definitions/{ids.definition}"}},
+        ("PUT", "/jobExecution/jobRequests/<request_id>"): {"json": {
+            "jobDefinitionUri": f"/jobDefinitions/definitions/{ids.definition}"}, "headers": {"If-Match": '"1"'}},
+        ("POST", "/jobExecution/jobRequests/@selection/jobs"): {"json": {"version": 1, "type": "uri", "resources": [
+            f"/jobExecution/jobRequests/{ids.execution}"]}},
+        ("POST", "/jobDefinitions/definitions"): {"json": {"name": "swept", "type": "Compute"}},
+        ("PUT", "/jobDefinitions/definitions/<definition_id>"): {"json": {"name": "swept", "description": changed},
+                                                                 "headers": {"If-Match": '"1"'}},
+        ("POST", "/SASLogon/oauth/token"): {"data": {"grant_type": "password", "username": LOGIN[0],
+                                                     "password": LOGIN[1]}},
         ("POST", "/cdq/v2/jobs/scheduled"): {"json": {"scheduledJob": {"cronExpression": "0 3 * * *",
                                                                        "type": "QuickJob"}}},
     }
@@ -211,8 +247,10 @@ class Call:
     needs_store: bool = True
 
     def send(self, base: str, http: requests.Session | None = None) -> requests.Response:
-        return (http or requests).request(self.method, base + self.path, headers=self.style.headers,
-                                          timeout=30, allow_redirects=False, **self.options)
+        options = dict(self.options)
+        headers = {**self.style.headers, **options.pop("headers", {})}
+        return (http or requests).request(self.method, base + self.path, headers=headers,
+                                          timeout=30, allow_redirects=False, **options)
 
     def __str__(self) -> str:
         return f"{self.method} {self.rule}"

@@ -29,7 +29,7 @@ from adapters.sas.wire import (
     parse_stamp,
     stamp,
 )
-from jobgate.errors import JobgateError, NotFound
+from jobgate.errors import JobgateError, NotFound, Unavailable
 from jobgate.kit.blueprint import DialectBlueprint, etag, principal, service
 from jobgate.kit.faults import fault_from
 from jobgate.model import now
@@ -156,6 +156,8 @@ def submit_selection(args):
         try:
             ref = uri.removeprefix(f"{PATH}/") if uri.startswith(f"{PATH}/") else "-"
             items.append(jobs.doc(_submit(_record(ref))))
+        except Unavailable:
+            raise                   # the store is away: the whole request is a 503, not one item's error
         except JobgateError as exc:
             items.append(error2(fault_from(exc, g.request_id), path=uri))
     return media.send({"links": [], "name": "items", "items": items, "version": 2}, chosen)

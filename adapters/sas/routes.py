@@ -12,7 +12,7 @@ from werkzeug.http import http_date, parse_date
 from adapters.sas import docs, documents, listing, media, schemas, submission
 from adapters.sas.faults import SasError, error2
 from adapters.sas.wire import API, COLLECTION, JOB, JOB_REQUEST, ROOT, SELECTION, STATES, TEXT, link, parse_stamp, stamp
-from jobgate.errors import Conflict, JobgateError
+from jobgate.errors import Conflict, JobgateError, Unavailable
 from jobgate.kit.blueprint import DialectBlueprint, etag, if_match, principal, service
 from jobgate.kit.faults import fault_from
 from jobgate.model import Execution
@@ -90,6 +90,8 @@ def update_states(args):
             execution = _request_state(_job_by_uri(uri), value)
             name = documents.job_request(execution, None)["name"]
             items.append(documents.summary(execution.id, name, JOB, f"{ROOT}/jobs/{execution.id}"))
+        except Unavailable:
+            raise                   # the store is away: the whole request is a 503, not one item's error
         except JobgateError as exc:
             items.append(error2(fault_from(exc, g.request_id), path=uri))
     return media.send({"links": [], "name": "items", "items": items, "version": 2}, media.negotiate(COLLECTION))
