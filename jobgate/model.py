@@ -12,9 +12,10 @@ import enum
 import functools
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from croniter import croniter
 
@@ -60,7 +61,7 @@ def sources(target: State) -> frozenset[State]:
 
 def now() -> datetime:
     """UTC now at millisecond precision, the precision every dialect shows."""
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
@@ -69,7 +70,7 @@ def to_ms(value: datetime | None) -> int | None:
 
 
 def from_ms(value: int | float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value / 1000, timezone.utc)
+    return None if value is None else datetime.fromtimestamp(value / 1000, UTC)
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,7 @@ def _keep(value):
     return value
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _converters(cls) -> dict[str, Callable[[Any], Any]]:
     """For each field of `cls`, how its stored value becomes the field's value."""
     nested = {"state": State, "progress": lambda v: load(Progress, v),

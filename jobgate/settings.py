@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from jobgate import limits
 
@@ -37,7 +37,7 @@ class Settings:
     environ: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
-    def from_env(cls, env=None, **overrides) -> "Settings":
+    def from_env(cls, env=None, **overrides) -> Settings:
         env = os.environ if env is None else env
         values = dict(
             redis_url=env.get("REDIS_URL") or None,

@@ -4,13 +4,13 @@ import time
 import pytest
 import redis
 
+from jobgate.errors import Unauthorized
 from jobgate.kit import dialect
 from jobgate.kit.app import create_app
 from jobgate.model import Credential
 from jobgate.rules.auth import Authenticator, load_principals
-from jobgate.store.tokens import Tokens
 from jobgate.settings import Settings
-from jobgate.errors import Unauthorized
+from jobgate.store.tokens import Tokens
 from jobgate.testing.parts import PRINCIPALS
 
 

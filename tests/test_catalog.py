@@ -26,10 +26,12 @@ def test_example_catalog_loads():
     ('[[job]]\nid = "A"\n', "job 'A': step: a job needs at least one step"),
     ('[[job]]\nid = "A B"\n[[job.step]]\ntype = "sleep"\nparams = {seconds = 1}\n', "job 'A B': id:"),
     ('[[job]]\nid = "A"\n[[job.step]]\ntype = "shell"\nparams = {argv = "rm -rf /"}\n', "job 'A': step[0].params.argv"),
-    ('[[job]]\nid = "A"\n[[job.step]]\ntype = "python"\nparams = {callable = "os:system"}\n', "job 'A': step[0].params.callable"),
+    ('[[job]]\nid = "A"\n[[job.step]]\ntype = "python"\nparams = {callable = "os:system"}\n',
+     "job 'A': step[0].params.callable"),
     ('[[job]]\nid = "A"\ntimeout = -1\n[[job.step]]\ntype = "sleep"\nparams = {seconds = 1}\n', "job 'A': timeout"),
-    ('[[job]]\nid = "A"\nallow_concurrent = "no"\n[[job.step]]\ntype = "sleep"\nparams = {seconds = 1}\n', "job 'A': allow_concurrent"),
-    ('[[job]]\nid = "A"\n[[job.step]]\ntype = "sleep"\nparams = {seconds = 1}\n[[job]]\nid = "A"\n[[job.step]]\ntype = "sleep"\nparams = {seconds = 1}\n', "job 'A': id: defined twice"),
+    ('[[job]]\nid = "A"\nallow_concurrent = "no"\n[[job.step]]\ntype = "sleep"\nparams = {seconds = 1}\n',
+     "job 'A': allow_concurrent"),
+    ('[[job]]\nid = "A"\n[[job.step]]\ntype = "sleep"\nparams = {seconds = 1}\n' * 2, "job 'A': id: defined twice"),
     ('[[job]\n', "catalog.toml"),
 ])
 def test_mistakes_are_named(tmp_path, text, expected):

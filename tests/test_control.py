@@ -1,7 +1,7 @@
 """Execution control over the native API with real workers: timeouts, retries,
 forced cancel, later and after, cron schedules, client heartbeats and expiry."""
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.test_native_api import api, assert_fault, wait
 
@@ -58,7 +58,7 @@ def test_retries_show_each_attempt_and_end_with_the_last(base_url, tmp_path):
 
 
 def test_start_at_waits_in_created(base_url):
-    start = datetime.now(timezone.utc) + timedelta(seconds=2)
+    start = datetime.now(UTC) + timedelta(seconds=2)
     execution = submit(base_url, "QuickJob", start_at=iso(start))
     assert execution["state"] == "CREATED" and execution["queued"] is None
     done = wait(base_url, execution["id"], timeout=30)
@@ -66,7 +66,7 @@ def test_start_at_waits_in_created(base_url):
 
 
 def test_cancel_of_a_scheduled_execution(base_url, service):
-    execution = submit(base_url, "QuickJob", start_at=iso(datetime.now(timezone.utc) + timedelta(hours=1)))
+    execution = submit(base_url, "QuickJob", start_at=iso(datetime.now(UTC) + timedelta(hours=1)))
     assert api(base_url, "POST", f"/executions/{execution['id']}/cancel").json()["state"] == "CANCELED"
     assert service.redis.zscore("rq:scheduled:default", execution["id"]) is None
 
@@ -83,7 +83,7 @@ def test_chain_runs_in_order(base_url):
 
 def test_chain_after_a_failure_is_canceled_naming_the_cause(base_url):
     # the failing one waits two seconds, so the chain is in place before it fails
-    first = submit(base_url, "FailingJob", start_at=iso(datetime.now(timezone.utc) + timedelta(seconds=2)))
+    first = submit(base_url, "FailingJob", start_at=iso(datetime.now(UTC) + timedelta(seconds=2)))
     second = submit(base_url, "QuickJob", after=[first["id"]])
     third = submit(base_url, "QuickJob", after=[second["id"]])
     assert wait(base_url, first["id"], timeout=30)["state"] == "FAILED"
@@ -147,7 +147,7 @@ def test_expiry_after_the_end_removes_execution_log_and_result(base_url):
     assert_fault(api(base_url, "GET", f"/executions/{ref}"), 404, "execution_not_found")
     other = wait(base_url, submit(base_url, "QuickJob")["id"])
     expired = api(base_url, "PUT", f"/executions/{other['id']}/expiry",
-                  json={"at": iso(datetime.now(timezone.utc) - timedelta(seconds=1))})
+                  json={"at": iso(datetime.now(UTC) - timedelta(seconds=1))})
     assert expired.status_code == 200
     assert_fault(api(base_url, "GET", f"/executions/{other['id']}/log"), 404, "execution_not_found")
 
@@ -166,7 +166,7 @@ def test_a_slow_but_live_step_is_never_taken_for_dead(base_url, settings):
 
 def test_a_chained_execution_keeps_its_start_time(base_url):
     first = submit(base_url, "QuickJob")
-    start = datetime.now(timezone.utc) + timedelta(seconds=3)
+    start = datetime.now(UTC) + timedelta(seconds=3)
     second = submit(base_url, "QuickJob", after=[first["id"]], start_at=iso(start))
     assert wait(base_url, first["id"])["state"] == "SUCCEEDED"
     assert api(base_url, "GET", f"/executions/{second['id']}").json()["state"] == "CREATED"

@@ -1,6 +1,9 @@
 """jobgate's import layers (jobgate.testing.layers), and that the check catches what it must."""
-from jobgate.testing.layers import adapter_violations, test_adapters_keep_to_the_kit_and_the_service, \
-    test_jobgate_layers, violations  # noqa: F401  (the first two run here)
+from jobgate.testing.layers import (
+    adapter_violations,
+    test_jobgate_layers,  # noqa: F401  (the first two run here)
+    violations,
+)
 
 
 def write(root, files):

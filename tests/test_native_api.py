@@ -81,7 +81,8 @@ def test_execution_document_records_steps_progress_and_result(base_url):
 
 
 def test_log_tails_from_an_offset(base_url):
-    ref = api(base_url, "POST", "/executions", json={"definition": "QuickJob", "parameters": {"greeting": "hi"}}).json()["id"]
+    body = {"definition": "QuickJob", "parameters": {"greeting": "hi"}}
+    ref = api(base_url, "POST", "/executions", json=body).json()["id"]
     wait(base_url, ref)
     whole = api(base_url, "GET", f"/executions/{ref}/log")
     assert whole.headers["Content-Type"].startswith("text/plain")

@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 import redis
 
-from jobgate.model import now, to_ms
-from jobgate.model import Schedule
+from jobgate.model import Schedule, now, to_ms
 from jobgate.store import keys
 from jobgate.store.schedules import Schedules
 

@@ -70,12 +70,10 @@ Not supported: ``IGNORE_ORGANIZATION_RESTRICTIONS`` (accepted, ignored: tenants 
 SOAP, Docker images, resource requests and locks (jobgate runs catalog jobs on RQ workers; the fields are kept
 and shown), ``GET /jobs/results/{storageId}`` (its method and query are not published).
 """
+from adapters.cdq import faults, processing_logs, results, routes, scheduled, schemas, token, wire  # noqa: F401  (they add their routes to routes.blp)
 from jobgate.kit import ids
 from jobgate.kit.credentials import bearer, header_token
 from jobgate.kit.dialect import Dialect, Mount
-
-from adapters.cdq import faults, routes, schemas, token, wire
-from adapters.cdq import processing_logs, results, scheduled  # noqa: F401  (they add their routes to routes.blp)
 
 
 class Cdq(Dialect):

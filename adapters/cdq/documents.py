@@ -1,8 +1,7 @@
 """The Job document of an execution as the routes answer it (with its step's result data)."""
+from adapters.cdq import wire
 from jobgate.kit.blueprint import principal, service
 from jobgate.model import Execution
-
-from adapters.cdq import wire
 
 
 def document(execution: Execution) -> dict:

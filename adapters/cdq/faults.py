@@ -1,10 +1,9 @@
 """Every failure under the CDQ prefix as `{"code", "technicalKey", "message"}` (wire.FAULTS), 503s included."""
 from flask import Response, jsonify
 
+from adapters.cdq.wire import error_document
 from jobgate.kit import oauth
 from jobgate.kit.faults import Fault
-
-from adapters.cdq.wire import error_document
 
 
 def render(fault: Fault) -> Response:

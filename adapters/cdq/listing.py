@@ -8,15 +8,14 @@ filter, else counted by one such scan.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from adapters.cdq import wire
+from adapters.cdq.documents import document
 from jobgate.errors import Invalid
 from jobgate.kit import paging
 from jobgate.kit.blueprint import principal, service
 from jobgate.model import Execution, State
-
-from adapters.cdq import wire
-from adapters.cdq.documents import document
 
 
 def jobs(query: dict) -> dict:
@@ -29,7 +28,7 @@ def jobs(query: dict) -> dict:
     newest_first = query["sort"].startswith("-")
     cursor = _cursor(query.get("startAfter"))
     matching = _matching(query, types, states, newest_first, cursor)
-    window = [e for _, e in zip(range(query["limit"] + 1), matching)]
+    window = [e for _, e in zip(range(query["limit"] + 1), matching, strict=False)]
     items, more = window[:query["limit"]], len(window) > query["limit"]
     total = _total(query, types, states, newest_first) if "NUMBER_OF_TOTAL" in query["features"] else None
     return _page(query, items, items[-1].id if more and items else None, total)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 
+from adapters.cdq import schemas, wire
+from adapters.cdq.results import cursor, job_result, show_id, where
+from adapters.cdq.routes import blp
 from jobgate import limits
 from jobgate.errors import NotFound
 from jobgate.kit.blueprint import principal, service
 from jobgate.model import SUCCESS, ResultRecord
-
-from adapters.cdq import schemas, wire
-from adapters.cdq.results import cursor, job_result, show_id, where
-from adapters.cdq.routes import blp
 
 
 @blp.route("/jobs/processinglogs/<storageId>/<processingLogId>")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
+from adapters.cdq import schemas
+from adapters.cdq.routes import blp
 from jobgate.errors import NotFound
 from jobgate.kit.blueprint import principal, service
 from jobgate.model import ResultRecord
-
-from adapters.cdq import schemas
-from adapters.cdq.routes import blp
 
 #: record keys a JobResult shows (the identifiers a step writes)
 SHOWN_KEYS = ("dataSourceId", "businessPartnerId", "addressId", "externalId", "addressExternalId",

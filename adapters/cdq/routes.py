@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from jobgate.errors import DefinitionNotFound, Invalid
-from jobgate.kit.blueprint import principal, service
-
 from adapters.cdq import listing, schemas, wire
 from adapters.cdq.blueprint import NAME, CdqBlueprint
 from adapters.cdq.documents import document
+from jobgate.errors import DefinitionNotFound, Invalid
+from jobgate.kit.blueprint import principal, service
 
 blp = CdqBlueprint(NAME, __name__, description="CDQ Jobs Management API (2): jobs")
 

@@ -6,13 +6,12 @@ import uuid
 
 from flask.views import MethodView
 
-from jobgate.errors import DefinitionNotFound, Invalid, NotFound
-from jobgate.kit.blueprint import principal, service
-from jobgate.model import Schedule
-
 from adapters.cdq import schemas, wire
 from adapters.cdq.blueprint import NAME
 from adapters.cdq.routes import blp, own_organization
+from jobgate.errors import DefinitionNotFound, Invalid, NotFound
+from jobgate.kit.blueprint import principal, service
+from jobgate.model import Schedule
 
 #: ScheduledJobCreate fields each job it starts shows as its own
 JOB_FIELDS = ("name", "description", "workspaceId", "storageId", "tags", "labels")

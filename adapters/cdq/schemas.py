@@ -2,9 +2,8 @@
 tolerated on input), timestamps `YYYY-MM-DDTHH:MM:SSZ` out and lenient ISO 8601 in."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from jobgate.kit.fields import Timestamp
-
 from adapters.cdq.wire import JOB_STATUSES
+from jobgate.kit.fields import Timestamp
 
 #: JobType words: catalog job ids in CDQ's style (any slug resolves; unknown ones are a 400)
 JOB_TYPE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$", error="not a job type")

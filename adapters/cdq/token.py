@@ -3,9 +3,8 @@
 from flask import request
 from flask_smorest import Blueprint
 
-from jobgate.kit import oauth
-
 from adapters.cdq import schemas
+from jobgate.kit import oauth
 
 PREFIX = "/cdq/oauth"
 

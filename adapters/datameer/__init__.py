@@ -29,7 +29,8 @@ Choices where the reference is [unknown]:
   ``{"id", "jobStatus"}`` (CANCELED, or RUNNING while the work stops), 409 once the run has ended; "Delete Job" is
   ``DELETE /rest/data/{execution id}`` (the official client's delete_job_data): it removes an ended run (200
   ``{"id"}``), 409 while it runs; job history pages with ``start`` (default 0) and ``length`` (1..200, default 25);
-  job-details carries ``id``, ``jobConfigurationId`` (as list-running items do), ``message`` (why the run ended as it did) and counters RECORDS, DROPPED_RECORDS, TOTAL_RECORDS from progress plus the integer
+  job-details carries ``id``, ``jobConfigurationId`` (as list-running items do), ``message``
+  (why the run ended as it did) and counters RECORDS, DROPPED_RECORDS, TOTAL_RECORDS from progress plus the integer
   entries of the run's result object; successCount is processed minus failed records; list-running (v1) items are
   ``{"id", "jobConfigurationId", "jobStatus"}``, v2 list-running is ``{"status", "job-executions": [status
   documents without "status"]}``; v2 stop answers 200 with an empty body and stops every unfinished run of the
@@ -43,12 +44,11 @@ Not supported: job configuration CRUD, workbooks, data downloads, volume reports
 REST API (jobgate runs catalog and API-defined jobs, not Datameer artifacts); restarts (no Datameer command);
 Spring session cookies and ``/j_spring_security_logout`` (Basic on every request is what the clients send).
 """
+from adapters.datameer import api, faults, rest, wire
+from adapters.datameer.config import Config
 from jobgate.kit import ids
 from jobgate.kit.credentials import basic
 from jobgate.kit.dialect import Dialect, Mount
-
-from adapters.datameer import api, faults, rest, wire
-from adapters.datameer.config import Config
 
 
 class Datameer(Dialect):

@@ -7,13 +7,12 @@ so the segment has a converter of its own and routes keep double slashes.
 from flask import Response
 from werkzeug.routing import PathConverter
 
-from jobgate.errors import Conflict, JobgateError
-from jobgate.kit.blueprint import DialectBlueprint, principal, service
-from jobgate.kit.pretty import pretty_json
-
 from adapters.datameer import documented, files, schemas, wire
 from adapters.datameer.documented import UNKNOWN
 from adapters.datameer.rest import NAME
+from jobgate.errors import Conflict, JobgateError
+from jobgate.kit.blueprint import DialectBlueprint, principal, service
+from jobgate.kit.pretty import pretty_json
 
 
 class FileRef(PathConverter):
@@ -63,7 +62,8 @@ def sequential_trigger(body):
             service().cancel(principal(), execution.id)
         raise
     return {**wire.v2_triggered(started[0]),
-            "job-executions": [{"file-id": d.seq, "job-execution-id": e.seq} for d, e in zip(definitions, started)]}
+            "job-executions": [{"file-id": d.seq, "job-execution-id": e.seq}
+                               for d, e in zip(definitions, started, strict=True)]}
 
 
 @blp.route("/<file:ref>/status", methods=["GET"], **FILE_ROUTE)

@@ -6,7 +6,7 @@ clients read them as local time: the operator says which zone that is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timezone, tzinfo, UTC
+from datetime import UTC, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jobgate.settings import Settings

@@ -7,12 +7,11 @@ without the leading slash. Anything else names no job: 404.
 """
 from __future__ import annotations
 
+from adapters.datameer.wire import path_of
 from jobgate.errors import DefinitionNotFound, NotFound
 from jobgate.kit import ids
 from jobgate.kit.blueprint import principal, service
 from jobgate.model import Definition, Execution, State
-
-from adapters.datameer.wire import path_of
 
 ACTIVE = (State.CREATED, State.QUEUED, State.RUNNING)
 

@@ -1,10 +1,9 @@
 """Datameer v1 job commands under /rest: parse, call the service, dump the v1 records."""
+from adapters.datameer import documented, files, schemas, wire
+from adapters.datameer.documented import UNKNOWN
 from jobgate.errors import Conflict
 from jobgate.kit.blueprint import DialectBlueprint, principal, service
 from jobgate.kit.pretty import pretty_json
-
-from adapters.datameer import documented, files, schemas, wire
-from adapters.datameer.documented import UNKNOWN
 
 NAME = "datameer"
 blp = DialectBlueprint(NAME, __name__, description="Datameer REST API v1: job commands")

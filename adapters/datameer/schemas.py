@@ -80,7 +80,8 @@ class Status(Strict):
     file_id = fields.Integer(data_key="file-id", attribute="file-id", allow_none=True)
     job_execution_id = fields.Integer(data_key="job-execution-id", attribute="job-execution-id")
     job_status = fields.String(data_key="job-status", attribute="job-status")
-    start_time = fields.String(data_key="start-time", attribute="start-time", allow_none=True, metadata={"example": "Sep 28, 2018 6:44:56 PM"})
+    start_time = fields.String(data_key="start-time", attribute="start-time", allow_none=True,
+                               metadata={"example": "Sep 28, 2018 6:44:56 PM"})
     estimate_time = fields.String(data_key="estimate-time", attribute="estimate-time")
     job_progress = fields.String(data_key="job-progress", attribute="job-progress")
     stop_time = fields.String(data_key="stop-time", attribute="stop-time", allow_none=True)
@@ -100,7 +101,8 @@ class Triggered(Strict):
     status = fields.String()
     job_execution_id = fields.Integer(data_key="job-execution-id", attribute="job-execution-id")
     job_execution_user = fields.String(data_key="job-execution-user", attribute="job-execution-user")
-    job_execution_trigger = fields.String(data_key="job-execution-trigger", attribute="job-execution-trigger", metadata={"example": "RESTAPI"})
+    job_execution_trigger = fields.String(data_key="job-execution-trigger", attribute="job-execution-trigger",
+                                          metadata={"example": "RESTAPI"})
 
 
 class SequenceItem(Strict):

@@ -14,10 +14,9 @@ Faults: ``{"error": {"code", "message", "details", "request_id"}}`` with the HTT
 (``jobgate.kit.faults.CANONICAL``).
 Not supported: nothing is left out; this API is the reference the others map onto.
 """
+from adapters.native import routes, schedules  # noqa: F401  (schedules adds its routes to routes.blp)
 from jobgate.kit import ids
 from jobgate.kit.dialect import Dialect, Mount
-
-from adapters.native import routes, schedules  # noqa: F401  (schedules adds its routes to routes.blp)
 
 
 class Native(Dialect):

@@ -2,11 +2,10 @@
 from flask import Response
 from flask.views import MethodView
 
+from adapters.native import schemas
 from jobgate.errors import Invalid
 from jobgate.kit.blueprint import DialectBlueprint, etag, if_match, principal, service
 from jobgate.kit.states import IDENTITY
-
-from adapters.native import schemas
 
 NAME = "native"
 blp = DialectBlueprint(NAME, __name__, description="jobgate's own job API")

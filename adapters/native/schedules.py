@@ -1,10 +1,9 @@
 """Native routes for cron schedules: list, create, show, pause, resume, delete."""
 from flask.views import MethodView
 
-from jobgate.kit.blueprint import principal, service
-
 from adapters.native import schemas
 from adapters.native.routes import NAME, blp
+from jobgate.kit.blueprint import principal, service
 
 
 @blp.route("/schedules")

@@ -40,10 +40,9 @@ canceling (no OCAPI endpoint), system job documents (``sfcc-site-archive-*`` bod
 ``status_metadata``, ``continue_information`` ...), OCAPI settings (resource permissions) and
 ``grant_type=password``/refresh tokens: jobgate has principals and tenants, not Business Manager users.
 """
+from adapters.ocapi import faults, mapping, routes, token, webdav
 from jobgate.kit import ids, oauth
 from jobgate.kit.dialect import Dialect, Mount
-
-from adapters.ocapi import faults, mapping, routes, token, webdav
 
 
 class Ocapi(Dialect):

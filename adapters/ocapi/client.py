@@ -8,8 +8,8 @@ query and header are consulted, and the principal's name is the last resort.
 """
 from flask import request
 
-from jobgate.kit.credentials import bearer
 from jobgate.kit.blueprint import principal, service
+from jobgate.kit.credentials import bearer
 
 
 def client_id() -> str:

@@ -8,11 +8,10 @@ import hashlib
 import json
 from datetime import datetime
 
+from adapters.ocapi import logfile, mapping
 from jobgate.kit.blueprint import service
 from jobgate.kit.paging import neighbours
 from jobgate.model import Definition, Execution, State, StepExecution, StepSpec, now, to_ms
-
-from adapters.ocapi import logfile, mapping
 
 #: jobgate has no sites: every step runs at organization scope
 SCOPE = "Organization"

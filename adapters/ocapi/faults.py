@@ -10,10 +10,9 @@ from http import HTTPStatus
 
 from flask import Response, jsonify, request
 
-from jobgate.kit.faults import Fault, FaultMap, FaultType
-
 from adapters.ocapi import headers, versions
 from adapters.ocapi.errors import OcapiFault
+from jobgate.kit.faults import Fault, FaultMap, FaultType
 
 
 def _by_status(fault: Fault) -> FaultType:

@@ -1,7 +1,7 @@
 """The caller's jobs by OCAPI job id: exact ids only, never a seq or uuid alias."""
 from jobgate.errors import DefinitionNotFound
-from jobgate.model import Definition
 from jobgate.kit.blueprint import principal, service
+from jobgate.model import Definition
 
 
 def job(job_id: str) -> Definition:

@@ -6,11 +6,11 @@ execution was created; newer versions also give its WebDAV path under
 execution scans the job's executions newest first down to that moment.
 """
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from jobgate.errors import NotFound
-from jobgate.model import Execution
 from jobgate.kit.blueprint import principal, service
+from jobgate.model import Execution
 
 NAME = re.compile(r"^Job-(?P<job>.+)-(?P<stamp>\d{17})\.log$")
 STAMP = "%Y%m%d%H%M%S"
@@ -20,7 +20,7 @@ SETTLE = timedelta(seconds=1)
 
 
 def name(execution: Execution) -> str:
-    created = execution.created.astimezone(timezone.utc)
+    created = execution.created.astimezone(UTC)
     return f"Job-{execution.definition_id}-{created.strftime(STAMP)}{created.microsecond // 1000:03d}.log"
 
 
@@ -35,7 +35,7 @@ def find(log_name: str) -> Execution:
         raise NotFound(f"no log {log_name!r}")
     try:
         moment = datetime.strptime(match["stamp"][:14], STAMP).replace(
-            microsecond=int(match["stamp"][14:]) * 1000, tzinfo=timezone.utc)
+            microsecond=int(match["stamp"][14:]) * 1000, tzinfo=UTC)
     except ValueError:              # 20261399... is no time: no such log
         raise NotFound(f"no log {log_name!r}") from None
     for execution in service().scan(principal(), definition=match["job"]):

@@ -2,10 +2,9 @@
 from flask import request
 from flask.views import MethodView
 
+from adapters.ocapi import client, documents, headers, jobs, media, schemas, search, versions
 from jobgate.errors import ExecutionNotFound, VersionMismatch
 from jobgate.kit.blueprint import DialectBlueprint, principal, service
-
-from adapters.ocapi import client, documents, headers, jobs, media, schemas, search, versions
 
 DIALECT = "ocapi"
 

@@ -7,10 +7,9 @@ from the version where the reference first shows them.
 """
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, pre_load, validate, validates
 
+from adapters.ocapi import versions
 from jobgate import limits
 from jobgate.kit.fields import Timestamp
-
-from adapters.ocapi import versions
 
 #: property -> first Data API version showing it (earlier first appearance unknown)
 SINCE = {"parameters": (23, 2), "log_file_path": (25, 6)}

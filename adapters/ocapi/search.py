@@ -9,15 +9,15 @@ newest first. The store indexes executions by job and state, so a query that
 pins one job (`job_id is X`) or one state scans only that index (`_scope`);
 other queries scan the tenant's executions, and the match decides either way.
 """
-from typing import Callable
+from collections.abc import Callable
 
-from jobgate.kit.fields import Timestamp
-from jobgate.model import Execution
-from jobgate.kit.blueprint import principal, service
 from marshmallow import ValidationError
 
 from adapters.ocapi import documents, jobs, mapping
 from adapters.ocapi.errors import OcapiFault
+from jobgate.kit.blueprint import principal, service
+from jobgate.kit.fields import Timestamp
+from jobgate.model import Execution
 
 Match = Callable[[Execution], bool]
 #: searchable field -> (value of an execution, parse a query value)
@@ -100,7 +100,7 @@ def _filter(spec, where: str) -> Match:
 def _term(name, operator, values, where: str) -> Match:
     value_of, parse = _field(name, "term_query")
     test = OPERATORS.get(operator) if isinstance(operator, str) else None
-    if test is None or name == "status" and operator not in ("is", "one_of"):
+    if test is None or (name == "status" and operator not in ("is", "one_of")):
         raise _enum("term_query", operator)
     if not isinstance(values, list) or not values:
         raise _malformed(f"{where}: values must be a non-empty list")
@@ -122,8 +122,8 @@ def _range(body: dict, where: str) -> Match:
 
     def inside(ex):
         value = value_of(ex)
-        return value is not None and (low is None or value > low or low_in and value == low) and (
-            high is None or value < high or high_in and value == high)
+        return value is not None and (low is None or value > low or (low_in and value == low)) and (
+            high is None or value < high or (high_in and value == high))
     return inside
 
 

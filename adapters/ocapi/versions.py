@@ -41,7 +41,8 @@ def bind(blueprint) -> None:
 
 def current() -> str:
     """The version of the request being answered, in document form."""
-    return "%d.%d" % g.ocapi_version
+    major, minor = g.ocapi_version
+    return f"{major}.{minor}"
 
 
 def at_least(version: tuple[int, int]) -> bool:

@@ -6,12 +6,11 @@ HEAD): jobgate serves logs, it is no file store. 404 until the log has a line.
 """
 from flask import Response
 
-from jobgate.errors import NotFound
-from jobgate.model import Execution
-from jobgate.kit.blueprint import DialectBlueprint, principal, service
-
 from adapters.ocapi import headers, logfile
 from adapters.ocapi.routes import DIALECT
+from jobgate.errors import NotFound
+from jobgate.kit.blueprint import DialectBlueprint, principal, service
+from jobgate.model import Execution
 
 PREFIX = "/on/demandware.servlet/webdav/Sites"
 

@@ -42,12 +42,11 @@ INVALID_REFERENCE, as for an engine without it); other tenants' ``is_public`` ex
 and templates stay invisible: jobgate keeps tenants apart (a tenant never sees another's
 jobs), which outranks Sahara's sharing.
 """
+from adapters.sahara import faults, identity, mapping, routes
+from adapters.sahara.config import Config
 from jobgate.kit import ids
 from jobgate.kit.credentials import header_token
 from jobgate.kit.dialect import Dialect, Mount
-
-from adapters.sahara import faults, identity, mapping, routes
-from adapters.sahara.config import Config
 
 
 class Sahara(Dialect):

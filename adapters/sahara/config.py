@@ -23,7 +23,7 @@ class Config:
     cluster_queues: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Config":
+    def from_settings(cls, settings: Settings) -> Config:
         raw = settings.option("SAHARA_JOB_TYPES")
         try:
             job_types = json.loads(raw) if raw else {}

@@ -6,7 +6,7 @@ answers most refusals with 400 and a specific name; canonical codes map here.
 """
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 
 from jobgate.errors import JobgateError
 from jobgate.kit.faults import Fault, FaultMap, FaultType

@@ -14,9 +14,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from jobgate.errors import Unauthorized
+from jobgate.kit.blueprint import service
 from jobgate.kit.faults import Fault
 from jobgate.model import now
-from jobgate.kit.blueprint import service
 
 PREFIX = "/identity/v3"
 VERSION = "v3.14"
@@ -114,4 +114,5 @@ def render_fault(fault: Fault):
     return response
 
 
-_TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error", 503: "Service Unavailable"}
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+           500: "Internal Server Error", 503: "Service Unavailable"}

@@ -9,9 +9,10 @@ a page at a time. `marker` is exclusive, as the api-ref documents it.
 """
 from __future__ import annotations
 
-import regex as regex_module
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
+
+import regex as regex_module
 
 from adapters.sahara.faults import Refused
 from adapters.sahara.schemas import Stamp

@@ -11,6 +11,7 @@ from __future__ import annotations
 from jobgate.kit.states import StateMap
 from jobgate.model import Execution, State
 
+
 def _cancel_requested(execution: Execution) -> bool:
     return execution.cancel_requested
 

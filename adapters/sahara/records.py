@@ -5,9 +5,8 @@ attributes; records made through other dialects get Sahara's defaults.
 """
 from __future__ import annotations
 
-from jobgate.model import Definition, Execution, State
-
 from adapters.sahara import mapping
+from jobgate.model import Definition, Execution, State
 
 NAMESPACE = "sahara"
 #: the job type shown for catalog jobs that do not name one in their sahara attributes

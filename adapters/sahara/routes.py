@@ -8,17 +8,16 @@ from flask import g, request
 from flask.views import MethodView
 from marshmallow import INCLUDE
 
-from jobgate.errors import Conflict, NotFound
-from jobgate.model import Definition, Execution
-from jobgate.kit import paging
-from jobgate.kit.blueprint import DialectBlueprint, principal, service
-
 from adapters.sahara import records, schemas
 from adapters.sahara.config import JOB_TYPES
 from adapters.sahara.faults import Refused
 from adapters.sahara.listing import regex, select
 from adapters.sahara.mapping import STATES
 from adapters.sahara.records import NAMESPACE
+from jobgate.errors import Conflict, NotFound
+from jobgate.kit import paging
+from jobgate.kit.blueprint import DialectBlueprint, principal, service
+from jobgate.model import Definition, Execution
 
 NAME = "sahara"
 PLUGIN = {"name": "jobgate", "title": "jobgate", "versions": {"1": {}},

@@ -3,9 +3,8 @@ import uuid
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from jobgate.kit.fields import Timestamp
-
 from adapters.sahara.config import JOB_TYPES
+from jobgate.kit.fields import Timestamp
 
 NAME = validate.Regexp(r"^[a-zA-Z0-9][a-zA-Z0-9\-_\.]*$", error="'{input}' is not a valid job name")
 

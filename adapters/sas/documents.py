@@ -129,7 +129,8 @@ def job_definition(definition: Definition) -> dict[str, Any]:
     sas = definition.attributes.get(NAMESPACE, {})
     doc = {"creationTimeStamp": stamp(definition.created), "modifiedTimeStamp": stamp(definition.modified),
            "createdBy": sas.get("createdBy", "jobgate"),
-           "modifiedBy": sas.get("modifiedBy", sas.get("createdBy", "jobgate")), "version": 2, "id": definition.uuid, "name": shown_name(definition)}
+           "modifiedBy": sas.get("modifiedBy", sas.get("createdBy", "jobgate")), "version": 2, "id": definition.uuid,
+           "name": shown_name(definition)}
     if definition.description:
         doc["description"] = definition.description
     doc["type"] = definition_type(definition)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Request
 
 from jobgate.model import Credential
+
 
 def bearer(request: Request) -> Credential | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")

@@ -8,9 +8,10 @@ it never compares dialect names. An adapter's `__init__.py` holds one instance.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from flask import Request, Response
 from flask_smorest import Blueprint

@@ -7,8 +7,9 @@ a canonical error, a routing or parsing HTTP error, or an unexpected crash
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
@@ -43,7 +44,7 @@ class Fault:
 def fault_from(exc: Exception, request_id: str) -> Fault:
     if isinstance(exc, JobgateError):
         return Fault(exc.status, exc.code, exc.message, request_id, exc.details, dict(exc.context), exc)
-    if isinstance(exc, HTTPException) and exc.code and exc.code < 500 or getattr(exc, "code", None) == 503:
+    if (isinstance(exc, HTTPException) and exc.code and exc.code < 500) or getattr(exc, "code", None) == 503:
         data = getattr(exc, "data", None) or {}
         details = data.get("messages") or data.get("errors")
         message = data.get("message") or exc.description or exc.name

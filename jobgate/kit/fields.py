@@ -1,7 +1,7 @@
 """Marshmallow fields the dialects share: timestamps in the precisions they use."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import fields
 
@@ -16,7 +16,7 @@ class Timestamp(fields.Field):
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
         if value is None:
             return None
-        text = value.astimezone(timezone.utc).isoformat(timespec="milliseconds" if self.precision == "ms" else "seconds")
+        text = value.astimezone(UTC).isoformat(timespec="milliseconds" if self.precision == "ms" else "seconds")
         return text.replace("+00:00", "") + self.suffix
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -24,6 +24,6 @@ class Timestamp(fields.Field):
             parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         except ValueError:
             raise self.make_error("invalid") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
     default_error_messages = {"invalid": "Not a valid ISO-8601 timestamp."}

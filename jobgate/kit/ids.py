@@ -7,8 +7,8 @@ is an ExecutionNotFound in the dialect's own words, never an alias.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from jobgate.errors import ExecutionNotFound
 from jobgate.model import Execution

@@ -10,7 +10,8 @@ canonical state maps and that reading a word back gives the state it came from.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, Iterable, Mapping, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Generic, TypeVar
 
 from jobgate.model import State
 

@@ -7,8 +7,9 @@ points) validate their own params. Storing them is the store's.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import Any, Callable
+from typing import Any
 
 from croniter import croniter
 

@@ -35,7 +35,7 @@ class Lifecycle:
 
     def release_if_ready(self, waiting: Execution) -> None:
         prerequisites = [self.store.get(ref) for ref in waiting.after]
-        for prerequisite, ref in zip(prerequisites, waiting.after):
+        for prerequisite, ref in zip(prerequisites, waiting.after, strict=False):
             if prerequisite is None or (prerequisite.finished and prerequisite.state not in SUCCESS):
                 cause = f"{ref} ended {prerequisite.state.value}" if prerequisite else f"{ref} is gone"
                 self._end(waiting, State.CANCELED, f"canceled: prerequisite {cause}")

@@ -72,7 +72,8 @@ class ScheduleBook:
             current = self.store.get(tenant, f"catalog-{job.id}")
             if current is None or current.cron != job.schedule:
                 self.store.save(Schedule(id=f"catalog-{job.id}", tenant=tenant, definition_id=job.id,
-                                         cron=job.schedule, origin=self.CATALOG_ORIGIN, paused=bool(current and current.paused), created=now()))
+                                         cron=job.schedule, origin=self.CATALOG_ORIGIN,
+                                         paused=bool(current and current.paused), created=now()))
 
     def fire_due(self) -> list:
         """Submit one execution per due time this caller claimed."""

@@ -7,15 +7,36 @@ principal's tenant raise the same NotFound as a missing id.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from jobgate import limits
-from jobgate.errors import (Conflict, DefinitionNotFound, ExecutionNotFound, Invalid, NotFinished, NotFound,
-                            NotRestartable)
-from jobgate.model import (SLUG, SUCCESS, Credential, Definition, Execution, Principal, ResultRecord, State,
-                           StepExecution, StepSpec, dump, now, to_ms)
+from jobgate.errors import (
+    Conflict,
+    DefinitionNotFound,
+    ExecutionNotFound,
+    Invalid,
+    NotFinished,
+    NotFound,
+    NotRestartable,
+)
+from jobgate.model import (
+    SLUG,
+    SUCCESS,
+    Credential,
+    Definition,
+    Execution,
+    Principal,
+    ResultRecord,
+    State,
+    StepExecution,
+    StepSpec,
+    dump,
+    now,
+    to_ms,
+)
 from jobgate.rules import catalog as catalog_module
 from jobgate.rules.auth import Authenticator, load_principals
 from jobgate.rules.checks import check_record, check_times, finite, is_ref
@@ -30,7 +51,6 @@ from jobgate.store.queue import JobQueue
 from jobgate.store.results import DEFINITION, STATUS, terms_of
 from jobgate.store.schedules import Schedules
 from jobgate.store.tokens import Tokens
-
 
 #: Ended executions a restart may follow.
 RESTARTABLE = (State.FAILED, State.DIED, State.CANCELED)
@@ -72,7 +92,7 @@ class Service:
         self.step_types = catalog_module.step_types()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Service":
+    def from_settings(cls, settings: Settings) -> Service:
         if not settings.redis_url:
             raise RuntimeError("REDIS_URL is not set (`jobgate up` starts an embedded Redis for you)")
         client = connect(settings.redis_url)
@@ -191,8 +211,9 @@ class Service:
         if not definition.restartable:
             raise NotRestartable(f"job {definition.id} is not restartable", id=definition.id)
         if old.state not in RESTARTABLE:
-            raise NotRestartable(f"job execution {old.id} is {old.state.value}; only {', '.join(s.value for s in RESTARTABLE)} "
-                                 "executions can be restarted", id=old.id, state=old.state.value)
+            allowed = ", ".join(s.value for s in RESTARTABLE)
+            raise NotRestartable(f"job execution {old.id} is {old.state.value}; only {allowed} executions can be restarted",
+                                 id=old.id, state=old.state.value)
         return self.submit(principal, definition.id, old.parameters, origin=origin, client_id=old.client_id,
                            attributes=old.attributes, trigger="restart", restart_of=old.id)
 

@@ -10,8 +10,8 @@ RQ enqueue, so a record never exists without its job or the reverse.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from itertools import product
-from typing import Callable, Iterable
 
 import redis
 
@@ -228,7 +228,7 @@ class Store:
             pipe.strlen(keys.log(i))
         raws, *sizes = pipe.execute()
         out = []
-        for raw, size in zip(raws, sizes):
+        for raw, size in zip(raws, sizes, strict=False):
             if raw:
                 execution = _execution(raw)
                 execution.log_size = size

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import redis
 

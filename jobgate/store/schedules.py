@@ -46,7 +46,7 @@ class Schedules:
     def _with_next(self, schedules: list[Schedule]) -> list[Schedule]:
         if schedules:
             scores = self.redis.zmscore(keys.SCHEDULES_DUE, [_member(s) for s in schedules])
-            for schedule, score in zip(schedules, scores):
+            for schedule, score in zip(schedules, scores, strict=False):
                 schedule.next_run = None if score is None else from_ms(int(score))
         return schedules
 

@@ -16,8 +16,16 @@ holds the dialect's quirks; the plugin (jobgate.testing.plugin) starts the real
 parts (Redis, RQ workers, the gateway over HTTP) and decides the skips.
 `jobgate.testing.layers` checks jobgate's own import layers.
 """
-from jobgate.testing.driver import (OPERATIONS, TERMINAL, DefinitionSnapshot, ScheduleSnapshot, Snapshot,
-                                    WireDriver, WireError, utc)
+from jobgate.testing.driver import (
+                                    OPERATIONS,
+                                    TERMINAL,
+                                    DefinitionSnapshot,
+                                    ScheduleSnapshot,
+                                    Snapshot,
+                                    WireDriver,
+                                    WireError,
+                                    utc,
+)
 from jobgate.testing.requirements import Requirements, requires
 
 __all__ = ["OPERATIONS", "TERMINAL", "DefinitionSnapshot", "Requirements", "ScheduleSnapshot", "Snapshot",

@@ -88,11 +88,13 @@ def violations(root: Path | None = None) -> list[str]:
         for line, name in imports(path, dotted):
             head = name.split(".")[0]
             if head in REDIS and layer != "store":
-                found.setdefault((where, line, head), f"{where}:{line}: imports {name} (all of Redis and RQ is in jobgate/store)")
+                found.setdefault((where, line, head),
+                                 f"{where}:{line}: imports {name} (all of Redis and RQ is in jobgate/store)")
             elif head in HTTP and layer in ("rules", "store", "top"):
                 found.setdefault((where, line, head), f"{where}:{line}: imports {name} ({layer} knows no HTTP)")
             elif head in ("adapters", "workers"):
-                found.setdefault((where, line, head), f"{where}:{line}: imports {name} (jobgate finds {head} through entry points)")
+                found.setdefault((where, line, head),
+                                 f"{where}:{line}: imports {name} (jobgate finds {head} through entry points)")
             elif head == "jobgate" and name.count(".") >= 1:
                 target = name.split(".")[1]
                 target_layer = "top" if target in TOP else target if target in FOLDERS else None

@@ -4,7 +4,6 @@ the gateway's WSGI app served over real HTTP on a loopback port.
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading

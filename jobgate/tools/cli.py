@@ -10,8 +10,8 @@ import time
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from jobgate.tools import client, processes
 from jobgate.settings import Settings
+from jobgate.tools import client, processes
 
 DEV_PRINCIPALS = """# Written by `jobgate up` for local use; point JOBGATE_PRINCIPALS at your own file.
 [[principal]]

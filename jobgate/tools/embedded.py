@@ -150,7 +150,7 @@ class EmbeddedRedis:
                 proc.kill()
                 proc.wait()
 
-    def __enter__(self) -> "EmbeddedRedis":
+    def __enter__(self) -> EmbeddedRedis:
         self.start()
         return self
 

@@ -1,8 +1,8 @@
 """CDQ auth: X-API-KEY, or a Bearer token (static, or from the client credentials token endpoint)."""
 import requests
 
-from tests.cdq.conftest import Cdq, fault
 from jobgate.testing.parts import TOKENS
+from tests.cdq.conftest import Cdq, fault
 
 
 def test_api_key_and_static_bearer_both_authenticate(cdq_base):

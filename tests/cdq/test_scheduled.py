@@ -3,8 +3,8 @@ import time
 import uuid
 from datetime import datetime
 
-from tests.cdq.conftest import fault
 from jobgate.testing.plugin import WORKERS
+from tests.cdq.conftest import fault
 
 
 def _jobs(cdq, tag):

@@ -1,6 +1,6 @@
 """Every example of the public Datameer pages, rebuilt from canonical executions by the
 dialect's document builders, text included (clients grep the pretty-printed lines)."""
-from datetime import datetime, timedelta, timezone, UTC
+from datetime import UTC, datetime, timedelta
 
 import pytest
 

@@ -4,10 +4,9 @@ sends it), v1 job details, job history, job-kill and data delete, HTTP Basic on 
 Datameer's faults say what they are by status code, so a 409 is read by the
 command that got it: a refused trigger is already_running, a refused delete not_finished.
 """
-from datetime import datetime, timedelta, timezone
-from urllib.parse import quote
-
 import tomllib
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from jobgate.testing import Requirements as Defaults
 from jobgate.testing import Snapshot, WireDriver, WireError
@@ -37,7 +36,7 @@ def _time(text: str | None) -> datetime | None:
     if not text:
         return None
     whole, _, fraction = text.partition(".")
-    moment = datetime.strptime(whole, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    moment = datetime.strptime(whole, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     return moment + timedelta(seconds=float(f"0.{fraction or 0}"))
 
 

@@ -1,5 +1,5 @@
 """The native API's wire driver: jobgate's own API, the reference the others map onto."""
-from jobgate.testing import DefinitionSnapshot, Requirements, ScheduleSnapshot, Snapshot, WireDriver, WireError, utc
+from jobgate.testing import DefinitionSnapshot, ScheduleSnapshot, Snapshot, WireDriver, WireError, utc
 
 
 class Driver(WireDriver):

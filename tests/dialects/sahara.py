@@ -2,7 +2,8 @@
 import json
 from datetime import timedelta
 
-from jobgate.testing import DefinitionSnapshot, Requirements as Defaults, Snapshot, WireDriver, WireError, utc
+from jobgate.testing import DefinitionSnapshot, Snapshot, WireDriver, WireError, utc
+from jobgate.testing import Requirements as Defaults
 from jobgate.testing.parts import tenants
 
 CLUSTER = "811e1134-666f-4c48-bc92-afb5b10c9d8c"

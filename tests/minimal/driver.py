@@ -1,14 +1,14 @@
 """The minimal dialect's wire driver; its Requirements name the (uninstalled) Dialect object."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from jobgate.testing import Requirements as Defaults, Snapshot, WireDriver, WireError
-
+from jobgate.testing import Requirements as Defaults
+from jobgate.testing import Snapshot, WireDriver, WireError
 from tests import minimal
 
 #: phase -> canonical state, read test-side
 STATES = {"waiting": "QUEUED", "working": "RUNNING", "done": "SUCCEEDED", "broken": "FAILED", "stopped": "CANCELED",
           "lost": "DIED"}
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Requirements(Defaults):

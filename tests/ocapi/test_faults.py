@@ -4,6 +4,7 @@ import pytest
 from tests.ocapi import samples
 from tests.ocapi.check import fault_of
 
+
 def test_unknown_execution_fault_is_the_17_2_sample(ocapi):
     response = ocapi.call("GET", "//dw/data/v17_2/jobs/QuickJob/executions/987654321")
     fault = fault_of(response, 404, "JobExecutionNotFoundException", "17.2")

@@ -1,7 +1,6 @@
 """The state table covers every canonical state, and reads back by `status` word."""
-from jobgate.model import State
-
 from adapters.ocapi.mapping import FROM_STATUS, STATES, status_word
+from jobgate.model import State
 
 EXECUTION_STATUSES = {"pending", "running", "pausing", "paused", "resuming", "resumed", "restarting", "restarted",
                       "retrying", "retried", "aborting", "aborted", "finished", "unknown"}

@@ -14,9 +14,9 @@ import requests
 
 from jobgate.tools import processes
 from tests.conftest import ROOT
+from tests.ocapi.check import fault_of
 from tests.ocapi.cli_client import CommandLineClient
 from tests.ocapi.conftest import Ocapi
-from tests.ocapi.check import fault_of
 
 TOKEN_TTL = 3
 

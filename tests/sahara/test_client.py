@@ -62,13 +62,13 @@ def test_update_cancel_refresh_and_delete(sahara):
     manager = sahara.job_executions
     assert wait_status(sahara, execution.id, {"RUNNING"}) == "RUNNING"
     with pytest.raises(APIException) as refused:
-        manager._get("/job-executions/%s/cancel" % execution.id, "job_execution")
+        manager._get(f"/job-executions/{execution.id}/cancel", "job_execution")
     assert (refused.value.error_code, refused.value.error_name) == (400, "CANCELING_FAILED")
     updated = manager.update(execution.id, is_public=True, is_protected=False)
     assert updated.job_execution["is_public"] is True and updated.job_execution["is_protected"] is False
-    canceled = manager._get("/job-executions/%s/cancel" % execution.id, "job_execution")
+    canceled = manager._get(f"/job-executions/{execution.id}/cancel", "job_execution")
     assert canceled.info["status"] == "TOBEKILLED"
-    refreshed = manager._get("/job-executions/%s/refresh-status" % execution.id, "job_execution")
+    refreshed = manager._get(f"/job-executions/{execution.id}/refresh-status", "job_execution")
     assert refreshed.info["status"] in {"TOBEKILLED", "KILLED"}
     assert wait_status(sahara, execution.id, {"KILLED"}) == "KILLED"
     manager.delete(execution.id)
@@ -83,7 +83,7 @@ def test_protected_execution_is_neither_deleted_nor_updated(sahara):
     with pytest.raises(APIException) as refused:
         sahara.job_executions.delete(execution.id)
     assert (refused.value.error_code, refused.value.error_name) == (400, "DELETION_FAILED")
-    url = "/job-executions/%s" % execution.id
+    url = f"/job-executions/{execution.id}"
     with pytest.raises(APIException) as refused:
         sahara.job_executions._patch(url, {"info": {"status": "cancel"}})
     assert (refused.value.error_code, refused.value.error_name) == (400, "UPDATE_FAILED")

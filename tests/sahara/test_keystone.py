@@ -1,12 +1,12 @@
 """Password login through the gateway's Keystone v3, as the OpenStack tools do it."""
+import hashlib
+
 import pytest
 import requests
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 from saharaclient import client as sahara_client
-
-import hashlib
 
 from jobgate.store import keys
 from tests.dialects.sahara import Driver
@@ -31,7 +31,7 @@ def test_password_login_then_the_catalog_endpoint_and_token_drive_saharaclient(s
     assert token not in ("tok-alice", "tok-bob")
     ttl = service.redis.ttl(keys.token(hashlib.sha256(token.encode()).hexdigest()))
     assert 0 < ttl <= service.settings.token_ttl                 # issued tokens expire
-    canceled = sahara.job_executions._get("/job-executions/%s/cancel" % execution.id, "job_execution")
+    canceled = sahara.job_executions._get(f"/job-executions/{execution.id}/cancel", "job_execution")
     assert canceled.info["status"] in {"KILLED", "TOBEKILLED"}          # PENDING -> KILLED, RUNNING -> TOBEKILLED
     assert Driver(sahara_base, token).wait(execution.id).state == "CANCELED"
 
