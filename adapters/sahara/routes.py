@@ -14,7 +14,7 @@ from adapters.sahara.faults import Refused
 from adapters.sahara.listing import regex, select
 from adapters.sahara.mapping import STATES
 from adapters.sahara.records import NAMESPACE
-from jobgate.errors import Conflict, NotFound
+from jobgate.errors import NotFound
 from jobgate.kit import paging
 from jobgate.kit.blueprint import DialectBlueprint, principal, service
 from jobgate.model import Definition, Execution
@@ -272,14 +272,10 @@ def _executions(query: dict, jobs: dict[str, Definition]) -> list[Execution]:
 
 def _cancel(execution: Execution) -> Execution:
     """Sahara cancels whatever the state: an ended execution is returned as it is."""
-    for _ in range(3):
-        if execution.finished or execution.cancel_requested:
-            return execution
-        try:
-            return service().cancel(principal(), execution.id)
-        except Conflict:          # it started or ended meanwhile: look again
-            execution = service().get(principal(), execution.id)
-    raise Refused("CANCELING_FAILED", f"Job execution {execution.id} was not canceled")
+    found = service().request_cancel(principal(), execution.id)
+    if found is None:
+        raise Refused("CANCELING_FAILED", f"Job execution {execution.id} was not canceled")
+    return found
 
 
 def _check_update(object_id: str, kind: str, current: dict, changes: dict) -> None:

@@ -275,14 +275,7 @@ def _request_state(execution: Execution, value: str) -> Execution:
     if value != "canceled":
         raise SasError(400, 31506, f"The state {value!r} cannot be requested; only canceled can.",
                        remediation="Specify the value canceled.")
-    for _ in range(3):
-        if execution.finished or execution.cancel_requested:
-            return execution
-        try:
-            return service().cancel(principal(), execution.id)
-        except Conflict:          # it started or ended meanwhile: look again
-            execution = service().get(principal(), execution.id)
-    return execution
+    return service().request_cancel(principal(), execution.id) or execution
 
 
 def read_selection() -> dict:

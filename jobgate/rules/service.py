@@ -273,6 +273,19 @@ class Service:
         return self.store.transition(execution.id, None, {"cancel_requested": True, "canceled_by": principal.name},
                                      allowed=(State.RUNNING,))
 
+    def request_cancel(self, principal: Principal, ref: str, attempts: int = 3) -> Execution | None:
+        """Cancel it unless it has ended or a cancel is already asked (dialects that cancel whatever
+        the state): the execution as it then stands; None if it changed under every attempt."""
+        execution = self.get(principal, ref)
+        for _ in range(attempts):
+            if execution.finished or execution.cancel_requested:
+                return execution
+            try:
+                return self.cancel(principal, execution.id)
+            except Conflict:          # it started or ended meanwhile: look again
+                execution = self.get(principal, execution.id)
+        return None
+
     def delete(self, principal: Principal, ref: str, expected_version: int | None = None, *,
                when_ended: bool = False) -> None:
         """Only ended executions (with `expected_version`, only if nothing changed it since).
