@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from jobgate.kit.faults import Fault, FaultMap, FaultType
+from jobgate.kit.faults import Fault, FaultMap, FaultType, problem_lines
 from jobgate.kit.states import StateMap
 from jobgate.model import Execution, State
 
@@ -62,18 +62,9 @@ def error_document(fault: Fault) -> tuple[int, dict]:
 def _message(fault: Fault) -> str:
     """Validation errors name their field first ("limit: ..."), as a client needs to fix it."""
     if fault.code in ("invalid", "malformed_body") and isinstance(fault.details, dict) and fault.error is None:
-        lines = _lines(fault.details.get("json") or fault.details.get("query") or fault.details)
+        lines = problem_lines(fault.details.get("json") or fault.details.get("query") or fault.details)
         return "; ".join(lines) if lines else fault.message
     return fault.message
-
-
-def _lines(messages, path: str = "") -> list[str]:
-    if isinstance(messages, dict):
-        return [line for key, inner in messages.items()
-                for line in _lines(inner, f"{path}.{key}" if path else str(key))]
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [f"{path}: {m}" if path and path != "_schema" else m for m in messages]
-    return [f"{path}: {messages}"]
 
 
 # -- the Job document -------------------------------------------------------------

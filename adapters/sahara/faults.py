@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from jobgate.errors import JobgateError
-from jobgate.kit.faults import Fault, FaultMap, FaultType
+from jobgate.kit.faults import Fault, FaultMap, FaultType, problem_lines
 
 #: canonical fault code -> (HTTP status, Sahara error_name); other codes show their own name upper-cased
 FAULTS = FaultMap({
@@ -58,21 +58,17 @@ def _classify(fault: Fault) -> tuple[int, str]:
     return kind.status, kind.name
 
 
+def _bracketed(path: str, key) -> str:
+    """Sahara names a field in a body as `a[b][0]`."""
+    return f"{path}[{key}]" if path else str(key)
+
+
 def _message(fault: Fault) -> str:
     if fault.code.endswith("not_found") and "id" in fault.context:
         return f"Object with {{'id': '{fault.context['id']}'}} not found"
     if fault.code == "malformed_body":
         return "Malformed message body: cannot understand JSON"
     if fault.code == "invalid" and fault.error is None and isinstance(fault.details, dict):
-        return "\n".join(_lines(fault.details.get("json") or fault.details.get("query") or fault.details))
+        return "\n".join(problem_lines(fault.details.get("json") or fault.details.get("query") or fault.details,
+                                       nest=_bracketed))
     return fault.message
-
-
-def _lines(messages, path: str = "") -> list[str]:
-    """Schema errors as Sahara words them: one "a[b][0]: message" line each."""
-    if isinstance(messages, dict):
-        return [line for key, inner in messages.items()
-                for line in _lines(inner, f"{path}[{key}]" if path else str(key))]
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [f"{path}: {m}" if path and path != "_schema" else m for m in messages]
-    return [f"{path}: {messages}"]

@@ -12,7 +12,7 @@ from flask import Response, jsonify, request
 
 from adapters.sas.wire import ERROR, TEXT
 from jobgate.errors import JobgateError
-from jobgate.kit.faults import Fault, FaultMap, FaultType
+from jobgate.kit.faults import Fault, FaultMap, FaultType, problem_lines
 
 FAULTS = FaultMap({
     "unauthorized": (401, "0"),
@@ -58,7 +58,7 @@ def error2(fault: Fault, path: str | None = None) -> dict:
         else fault.message
     if fault.error is None and fault.code == "invalid" and fault.details:
         message = "The request is not valid."
-    details = [f"traceId: {fault.request_id}", f"path: {path or request.path}"] + _lines(fault.details)
+    details = [f"traceId: {fault.request_id}", f"path: {path or request.path}"] + problem_lines(fault.details)
     doc = {"errorCode": code, "message": message, "details": details}
     if remediation:
         doc["remediation"] = remediation
@@ -80,13 +80,3 @@ def render_fault(fault: Fault) -> Response:
     if doc["httpStatusCode"] == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="jobgate"'
     return response
-
-
-def _lines(details, path: str = "") -> list[str]:
-    """Schema errors as "member: message" lines."""
-    if isinstance(details, dict):
-        return [line for key, inner in details.items()
-                for line in _lines(inner, f"{path}.{key}" if path else str(key))]
-    if isinstance(details, list):
-        return [f"{path}: {d}" if path and isinstance(d, str) else str(d) for d in details]
-    return [] if details is None else [f"{path}: {details}" if path else str(details)]

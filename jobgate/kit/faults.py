@@ -123,6 +123,24 @@ CANONICAL = FaultMap(
     default=(500, "internal"))
 
 
+def dotted(path: str, key) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def problem_lines(details, path: str = "", nest: Callable[[str, Any], str] = dotted) -> list[str]:
+    """A parser's nested error messages as "field: message" lines, the field named by `nest`
+    (dotted by default; Sahara writes `a[b][0]`); schema-wide messages carry no field."""
+    if details is None:
+        return []
+    if isinstance(details, dict):
+        return [line for key, inner in details.items() for line in problem_lines(inner, nest(path, key), nest)]
+    if isinstance(details, list) and all(isinstance(m, str) for m in details):
+        return [f"{path}: {m}" if path and not path.endswith("_schema") else m for m in details]
+    if isinstance(details, list):
+        return [line for item in details for line in problem_lines(item, path, nest)]
+    return [f"{path}: {details}" if path else str(details)]
+
+
 def render_json(fault: Fault) -> Response:
     """jobgate's own fault document, used by the native API and outside any dialect."""
     body = {"code": fault.code, "message": fault.message, "details": fault.details, "request_id": fault.request_id}
