@@ -6,14 +6,17 @@ login endpoints (OCAPI's Account Manager, Keystone) are the store's.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
+import logging
 import tomllib
 from dataclasses import dataclass, field
 
 from jobgate.errors import Unauthorized
 from jobgate.model import SLUG, Credential, Principal
+from jobgate.rules.passwords import Verified, weakness
 from jobgate.store.tokens import Tokens
+
+log = logging.getLogger("jobgate.auth")
+_verified = Verified()
 
 
 @dataclass
@@ -23,12 +26,7 @@ class Account:
     tokens: list[str] = field(default_factory=list)
 
     def password_matches(self, given: str) -> bool:
-        if not self.password:
-            return False
-        if self.password.startswith("sha256:"):
-            given_hash = hashlib.sha256(given.encode()).hexdigest()
-            return hmac.compare_digest(given_hash, self.password[7:].lower())
-        return hmac.compare_digest(given.encode(), self.password.encode())
+        return bool(self.password) and _verified.check(self.principal.name, self.password, given)
 
 
 def load_principals(path: str) -> list[Account]:
@@ -43,7 +41,13 @@ def load_principals(path: str) -> list[Account]:
         for key, value in (("name", name), ("tenant", tenant)):
             if not isinstance(value, str) or not SLUG.match(value):
                 raise ValueError(f"{path}: principal #{index + 1}: {key}: must be a slug")
-        accounts.append(Account(Principal(name, tenant), entry.get("password"), list(entry.get("tokens", []))))
+        password = entry.get("password")
+        if password is not None and not isinstance(password, str):
+            raise ValueError(f"{path}: principal #{index + 1}: password: must be a string")
+        if password and (weak := weakness(password)):
+            log.warning("%s: principal %s has a %s password; put `jobgate hash-password`'s hash there instead",
+                        path, name, weak)
+        accounts.append(Account(Principal(name, tenant), password, list(entry.get("tokens", []))))
     return accounts
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import time
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from jobgate.rules.passwords import hash_password
 from jobgate.settings import Settings
 from jobgate.tools import client, processes
 
@@ -17,7 +19,7 @@ DEV_PRINCIPALS = """# Written by `jobgate up` for local use; point JOBGATE_PRINC
 [[principal]]
 name = "dev"
 tenant = "dev"
-password = "dev"
+password = "{password}"   # dev
 tokens = ["dev-token"]
 """
 STATE_DIR = Path(".jobgate")
@@ -67,7 +69,7 @@ def up(port: int, workers: int) -> int:
     token, tenant = os.environ.get("JOBGATE_TOKEN", "<token>"), "<tenant>"
     if not env.get("JOBGATE_PRINCIPALS"):
         STATE_DIR.mkdir(exist_ok=True)
-        (STATE_DIR / "principals.toml").write_text(DEV_PRINCIPALS)
+        (STATE_DIR / "principals.toml").write_text(DEV_PRINCIPALS.format(password=hash_password("dev")))
         env["JOBGATE_PRINCIPALS"] = str((STATE_DIR / "principals.toml").resolve())
         token, tenant = "dev-token", "dev"
     linux = sys.platform.startswith("linux")
@@ -108,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keyfile")
     p = commands.add_parser("worker", help="one RQ worker on the configured queues")
     p.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    commands.add_parser("hash-password", help="a salted hash of a password, for the principals file "
+                                              "(asks for it, or reads one line from standard input)")
     client.add_commands(commands)
     args = parser.parse_args(argv)
     if args.command == "up":
@@ -122,4 +126,13 @@ def main(argv: list[str] | None = None) -> int:
         (command,) = entry_points(group="jobgate.commands", name="worker")
         command.load()(burst=args.burst)
         return 0
+    if args.command == "hash-password":
+        print(hash_password(_read_password()))
+        return 0
     return client.run(args)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\r\n")
