@@ -40,3 +40,13 @@ def curate(parameters, ctx):
         ctx.record(keys, failed=bool(record.get("fail")), message=record.get("fail", ""), data=record.get("data"))
         ctx.progress(done, len(records), failed)
     return {"curated": len(records)}
+
+
+def trail(parameters, ctx):
+    """Appends "<execution id> <attempt>" to the file `trail` as the step starts (one write: O_APPEND
+    keeps lines whole), then works `seconds`; a run started twice leaves two lines (tests/test_faults.py)."""
+    import time
+    attempt = ctx.durable.get(ctx.execution_id).attempt      # the record's, waiting out an outage
+    with open(parameters["trail"], "a") as trail:
+        trail.write(f"{ctx.execution_id} {attempt}\n")
+    time.sleep(float(parameters.get("seconds", 0.1)))

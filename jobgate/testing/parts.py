@@ -1,9 +1,12 @@
 """The real parts the suite runs against, usable outside pytest too: the suite's
-catalog and principals, RQ worker processes (`python -m jobgate worker`) and
-the gateway's WSGI app served over real HTTP on a loopback port.
+catalog and principals, RQ worker processes (`python -m jobgate worker`), the
+gateway's WSGI app served over real HTTP on a loopback port in a thread, and the
+gateway as production serves it (`python -m jobgate serve`: gunicorn) in a process
+of its own, for tests that stop and start it.
 """
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import threading
@@ -11,6 +14,7 @@ import time
 import tomllib
 from pathlib import Path
 
+import requests
 from werkzeug.serving import make_server
 
 from jobgate.kit import dialect as dialects
@@ -19,6 +23,7 @@ from jobgate.rules.service import Service
 from jobgate.settings import Settings
 from jobgate.store.connection import connect
 from jobgate.store.queue import JobQueue
+from jobgate.tools import processes
 
 HERE = Path(__file__).resolve().parent
 #: the jobs the suite runs (QuickJob, FailingJob, SlowJob ...), their steps in jobgate.testing.jobs
@@ -49,9 +54,16 @@ def merge_catalogs(paths: list[Path], into: Path) -> Path:
     return into
 
 
-def start_worker(env: dict, cwd: str | Path | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "jobgate", "worker"], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_worker(env: dict, cwd: str | Path | None = None, log: Path | None = None) -> subprocess.Popen:
+    """A `jobgate worker` process; its output appended to `log` when given, else dropped."""
+    return _spawn([sys.executable, "-m", "jobgate", "worker"], env, cwd, log)
+
+
+def _spawn(argv: list[str], env: dict, cwd: str | Path | None, log: Path | None) -> subprocess.Popen:
+    if log is None:
+        return subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(log, "ab") as out:
+        return subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def wait_for_workers(redis_url: str, count: int, timeout: float = 20) -> None:
@@ -81,3 +93,39 @@ class Gateway:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class ServedGateway:
+    """`python -m jobgate serve` (gunicorn, as production runs it) on one loopback port that
+    stays the same across stop() and start(), so clients find it again after a restart."""
+
+    def __init__(self, env: dict, cwd: str | Path | None = None, *, processes: int = 2, log: Path | None = None):
+        self.env, self.cwd, self.processes, self.log = env, cwd, processes, log
+        with socket.socket() as probe:          # a free port now; gunicorn binds it (SO_REUSEADDR) each start
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        """Start gunicorn and wait until it answers /healthz."""
+        self.process = _spawn([sys.executable, "-m", "jobgate", "serve", "--host", "127.0.0.1", "--port",
+                               str(self.port), "--processes", str(self.processes)], self.env, self.cwd, self.log)
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        code = self.process.poll()
+        self.stop()
+        why = f"exited with code {code}" if code is not None else f"did not answer within {timeout:g} s"
+        raise RuntimeError(f"jobgate serve {why} (log: {self.log})")
+
+    def stop(self) -> None:
+        """SIGTERM to gunicorn's master: it stops accepting and lets its workers finish what they serve."""
+        if self.process is not None:
+            processes.stop(self.process, grace=35)     # gunicorn's graceful timeout is 30 s
+            self.process = None
