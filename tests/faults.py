@@ -42,7 +42,7 @@ KILL_WORKER, RESTART_REDIS, RESTART_GATEWAY = 2.0, 5.0, 9.0
 #: how long Redis stays away
 REDIS_AWAY = 1.0
 #: the bound on every acknowledged execution ending, from the last submit
-DRAIN = 75.0
+DRAIN = 60.0
 #: how long each run's step works (Sahara's parameters are strings): most briefly, every
 #: LONG_EVERY-th long enough that the watcher of a run whose worker was killed finds it orphaned
 SHORT, LONG, LONG_EVERY = "0.05", "1.5", 8

@@ -99,8 +99,8 @@ class ServedGateway:
     """`python -m jobgate serve` (gunicorn, as production runs it) on one loopback port that
     stays the same across stop() and start(), so clients find it again after a restart."""
 
-    def __init__(self, env: dict, cwd: str | Path | None = None, *, processes: int = 2, log: Path | None = None):
-        self.env, self.cwd, self.processes, self.log = env, cwd, processes, log
+    def __init__(self, env: dict, cwd: str | Path | None = None, *, workers: int = 2, log: Path | None = None):
+        self.env, self.cwd, self.workers, self.log = env, cwd, workers, log
         with socket.socket() as probe:          # a free port now; gunicorn binds it (SO_REUSEADDR) each start
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -110,7 +110,7 @@ class ServedGateway:
     def start(self, timeout: float = 30) -> None:
         """Start gunicorn and wait until it answers /healthz."""
         self.process = _spawn([sys.executable, "-m", "jobgate", "serve", "--host", "127.0.0.1", "--port",
-                               str(self.port), "--processes", str(self.processes)], self.env, self.cwd, self.log)
+                               str(self.port), "--processes", str(self.workers)], self.env, self.cwd, self.log)
         deadline = time.monotonic() + timeout
         while self.process.poll() is None and time.monotonic() < deadline:
             try:
