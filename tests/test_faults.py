@@ -61,8 +61,6 @@ def test_every_success_ran(outcome):
     assert not never, f"succeeded without its step starting: {never}\n{outcome.report}"
 
 
-@pytest.mark.xfail(strict=False, reason="workers/: a horse whose own RQ bookkeeping (prepare_job_execution) "
-                   "meets Redis away exits 1 without running, and the worker ends the execution FAILED")
 def test_no_execution_fails_without_having_run(outcome):
     ran = {execution for execution, _ in outcome.runs}
     failed = [(e["id"], e["message"]) for e in outcome.every if e["state"] == "FAILED" and e["id"] not in ran]

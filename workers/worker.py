@@ -77,6 +77,10 @@ class JobgateWorker(Worker):
     def prepare_execution(self, job):
         return until_reachable(super().prepare_execution, job)
 
+    def prepare_job_execution(self, job, remove_from_intermediate_queue=False):
+        # the horse's own first write: met with Redis away, RQ's horse would exit without running the job
+        until_reachable(super().prepare_job_execution, job, remove_from_intermediate_queue)
+
     def monitor_work_horse(self, job, queue):
         try:
             super().monitor_work_horse(job, queue)
