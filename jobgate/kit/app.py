@@ -69,10 +69,10 @@ def _install_fault_handler(app: Flask, mounted: list[Dialect]) -> None:
 
     def render(exc: Exception):
         fault = fault_from(exc, getattr(g, "request_id", "") or _request_id())
-        for prefix, render_fault in renderers:
-            if request.path.startswith(prefix):
-                return render_fault(fault)
-        return render_json(fault)
+        render_fault = next((r for prefix, r in renderers if request.path.startswith(prefix)), render_json)
+        response = render_fault(fault)
+        response.headers.update(fault.headers)
+        return response
 
     # Registered after every Api so these replace flask-smorest's handler.
     app.register_error_handler(HTTPException, render)
