@@ -12,11 +12,13 @@ class JobgateError(Exception):
     status = 500
     code = "internal"
 
-    def __init__(self, message: str = "", details: Any = None, **context: Any):
+    def __init__(self, message: str = "", details: Any = None, *, retry_after: int | None = None, **context: Any):
         super().__init__(message or self.__class__.__doc__ or self.code)
         self.message = message or (self.__class__.__doc__ or self.code).strip()
         self.details = details
         self.context = context   # e.g. {"id": "..."} for dialects that echo arguments
+        #: seconds after which the same request may succeed, when that is known (a Retry-After header)
+        self.retry_after = retry_after
 
 
 class Invalid(JobgateError):
@@ -72,3 +74,23 @@ class VersionMismatch(Conflict):
 class Unavailable(JobgateError):
     """The job store is unreachable; try again shortly."""
     status, code = 503, "unavailable"
+
+
+class TooManyRequests(JobgateError):
+    """Too many requests; try again later."""
+    status, code = 429, "too_many_requests"
+
+
+class LoginThrottled(TooManyRequests):
+    """Too many failed logins; try again later."""
+    code = "login_throttled"
+
+
+class QuotaExceeded(JobgateError):
+    """The tenant's quota allows no more of these (until some are deleted or the operator raises it)."""
+    status, code = 403, "quota_exceeded"
+
+
+class TooManyActive(QuotaExceeded):
+    """The tenant has as many unfinished job executions as its quota allows; try again once some have ended."""
+    status, code = 429, "too_many_active"

@@ -23,3 +23,25 @@ RECORD_KEYS_MAX = 16
 RECORD_KEY_MAX = 256
 RECORD_DATA_MAX = 1 << 16
 RECORDS_PAGE_MAX = 5000
+#: Failed logins (passwords: login endpoints and Basic), counted per (user, address) and per address:
+#: from this many on, each failure makes that address wait LOGIN_BACKOFF seconds, doubling with every
+#: further failure, up to LOGIN_WINDOW (429 meanwhile); a count is forgotten LOGIN_WINDOW after the
+#: last failure's wait ended. Per user the threshold is higher, and only addresses that already failed
+#: for that user wait, so the real user still logs in from a fresh address.
+LOGIN_FAILURES_USER_ADDRESS = 5
+LOGIN_FAILURES_ADDRESS = 50
+LOGIN_FAILURES_USER = 200
+LOGIN_WINDOW = 900
+LOGIN_BACKOFF = 1.0
+#: A tenant's quotas unless the operator's quotas file (JOBGATE_QUOTAS) says otherwise: unfinished
+#: executions at once, schedules, the shortest time between two firings of one schedule (seconds),
+#: jobs created through an API, and the longest one step of such a job may run (seconds).
+QUOTA_EXECUTIONS = 100
+QUOTA_SCHEDULES = 20
+QUOTA_SCHEDULE_INTERVAL = 60
+QUOTA_DEFINITIONS = 100
+QUOTA_STEP_SECONDS = 86400
+#: Seconds a finished execution without an expiry of its own is kept (JOBGATE_RETENTION; 0: forever).
+RETENTION = 30 * 86400
+#: Firings of a new schedule checked against its tenant's shortest interval.
+SCHEDULE_SCAN = 1000

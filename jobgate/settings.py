@@ -14,6 +14,14 @@ def _list(value: str | None, default: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
+def _counts(name: str, value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A comma list of as many whole numbers >= 0 as `default` has."""
+    items = _list(value, tuple(map(str, default)))
+    if len(items) != len(default) or not all(item.isdigit() for item in items):
+        raise ValueError(f"{name}: expected {len(default)} whole numbers >= 0, comma-separated; got {value!r}")
+    return tuple(int(item) for item in items)
+
+
 @dataclass(frozen=True)
 class Settings:
     redis_url: str | None = None
@@ -33,6 +41,17 @@ class Settings:
     stale_after: float = 15.0
     token_ttl: int = 3600
     page_limit: int = limits.PAGE_MAX
+    #: the operator's per-tenant quotas (TOML); unset: limits.QUOTA_* for every tenant
+    quotas_path: str | None = None
+    #: seconds a finished execution without an expiry of its own is kept; 0 keeps it for ever
+    retention: float = limits.RETENTION
+    #: failed logins before waiting starts: per (user, address), per address, per user (0: not counted)
+    login_failures: tuple[int, int, int] = (limits.LOGIN_FAILURES_USER_ADDRESS, limits.LOGIN_FAILURES_ADDRESS,
+                                            limits.LOGIN_FAILURES_USER)
+    login_window: float = limits.LOGIN_WINDOW
+    login_backoff: float = limits.LOGIN_BACKOFF
+    #: reverse proxies in front of the gateway whose X-Forwarded-For is believed (client addresses)
+    trusted_proxies: int = 0
     #: every JOBGATE_* variable, for the settings dialects declare themselves (Dialect.settings)
     environ: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -53,6 +72,12 @@ class Settings:
             heartbeat_interval=float(env.get("JOBGATE_HEARTBEAT_INTERVAL", 2)),
             stale_after=float(env.get("JOBGATE_STALE_AFTER", 15)),
             token_ttl=int(env.get("JOBGATE_TOKEN_TTL", 3600)),
+            quotas_path=env.get("JOBGATE_QUOTAS") or None,
+            retention=float(env.get("JOBGATE_RETENTION", limits.RETENTION)),
+            login_failures=_counts("JOBGATE_LOGIN_FAILURES", env.get("JOBGATE_LOGIN_FAILURES"), cls.login_failures),
+            login_window=float(env.get("JOBGATE_LOGIN_WINDOW", limits.LOGIN_WINDOW)),
+            login_backoff=float(env.get("JOBGATE_LOGIN_BACKOFF", limits.LOGIN_BACKOFF)),
+            trusted_proxies=int(env.get("JOBGATE_TRUSTED_PROXIES", 0)),
             environ={k: v for k, v in env.items() if k.startswith("JOBGATE_")},
         )
         values.update(overrides)

@@ -6,7 +6,8 @@ import pytest
 import redis as redis_lib
 
 from jobgate.errors import AlreadyRunning, Conflict, VersionMismatch
-from jobgate.model import TERMINAL, TRANSITIONS, Execution, State, now
+from jobgate.model import TERMINAL, TRANSITIONS, Execution, State, now, to_ms
+from jobgate.settings import Settings
 from jobgate.store import keys
 from jobgate.store.connection import connect
 from jobgate.store.executions import Store
@@ -15,7 +16,7 @@ from jobgate.store.queue import JobQueue
 
 # Tenants unique to this run, so a reused Redis database cannot skew the counts.
 RUN = uuid.uuid4().hex[:8]
-T_MOVE, T_PAGE, T_SLOT, T_EXP = (f"{name}-{RUN}" for name in ("move", "page", "slot", "exp"))
+T_MOVE, T_PAGE, T_SLOT, T_EXP, T_KEEP = (f"{name}-{RUN}" for name in ("move", "page", "slot", "exp", "keep"))
 
 
 @pytest.fixture
@@ -105,6 +106,32 @@ def test_expired_execution_disappears_with_log_result_and_indexes(store):
     assert store.get(execution.id) is None and store.get(execution.seq) is None
     assert store.read_log(execution.id) == b"" and store.get_result(execution.id) is None
     assert store.page(T_EXP) == ([], 0)
+
+
+def test_a_finished_execution_without_an_expiry_is_kept_for_the_retention_only(redis_url):
+    """The operator's retention puts an ended execution in the expiry index, without showing it an expiry."""
+    client = redis_lib.Redis.from_url(redis_url)
+    keeping, forever = Store(client, retention=3600), Store(client, retention=0)
+    kept = keeping.transition(new_execution(keeping, tenant=T_KEEP).id, State.CANCELED, {"ended": to_ms(now())})
+    assert kept.expires is None and client.zscore(keys.EXPIRIES, kept.id) == to_ms(kept.ended) + 3600_000
+    keeping.transition(kept.id, None, {"attributes": {"native": {"n": 1}}})       # a later change keeps it there
+    assert client.zscore(keys.EXPIRIES, kept.id) == to_ms(kept.ended) + 3600_000
+    own = new_execution(keeping, tenant=T_KEEP, expire_after=60)
+    own = keeping.transition(own.id, State.CANCELED, {"ended": to_ms(now())})
+    assert client.zscore(keys.EXPIRIES, own.id) == to_ms(own.expires) == to_ms(own.ended) + 60_000
+    cleared = keeping.transition(own.id, None, {"expires": None, "expire_after": None})
+    assert client.zscore(keys.EXPIRIES, own.id) == to_ms(cleared.ended) + 3600_000      # back to the retention
+    endless = forever.transition(new_execution(forever, tenant=T_KEEP).id, State.CANCELED, {"ended": to_ms(now())})
+    assert client.zscore(keys.EXPIRIES, endless.id) is None
+    brief = Store(client, retention=0.001)
+    gone = brief.transition(new_execution(brief, tenant=T_KEEP).id, State.CANCELED, {"ended": to_ms(now()) - 10})
+    assert brief.purge_expired() >= 1 and brief.get(gone.id) is None
+    assert keeping.get(kept.id) is not None and forever.get(endless.id) is not None
+
+
+def test_the_default_retention_is_finite():
+    assert 0 < Settings.from_env({}).retention == 30 * 86400
+    assert Settings.from_env({"JOBGATE_RETENTION": "0"}).retention == 0
 
 
 def test_client_data_survives_transitions_untouched(store):

@@ -84,6 +84,12 @@ class Step:
         dialects that show it (OCAPI's step_type_info); "" when there is nothing to say."""
         return ""
 
+    @classmethod
+    def duration(cls, params: dict) -> float | None:
+        """How long a step with these (validated) params runs at least, when they say (a sleep's
+        seconds), so a tenant's quota can refuse a job that would overrun it; None: they do not."""
+        return None
+
     def __init__(self, params: dict, settings: Settings):
         self.validate(params, settings)
         self.params = params
@@ -301,6 +307,10 @@ class SleepStep(Step):
     def describe(cls, params: dict) -> str:
         """How long it waits, "30s"."""
         return f"{params.get('seconds')}s"
+
+    @classmethod
+    def duration(cls, params: dict) -> float | None:
+        return float(params["seconds"])
 
     def run(self, parameters: dict, ctx: StepContext, timeout: float | None) -> StepOutcome:
         seconds = float(self.params["seconds"])

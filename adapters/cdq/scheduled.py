@@ -66,7 +66,7 @@ class ScheduledJobs(MethodView):
             if "schedule" not in (refused.details or {}):
                 raise
             raise Invalid(f"scheduledJob.cronExpression: {refused.message}",
-                          details={"scheduledJob.cronExpression": ["not a cron expression"]}) from None
+                          details={"scheduledJob.cronExpression": refused.details["schedule"]}) from None
         return scheduled_job(schedule)
 
 

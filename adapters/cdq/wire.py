@@ -49,6 +49,9 @@ FAULTS = FaultMap({
     "version_mismatch": (412, "PRECONDITION_FAILED"),
     "payload_too_large": (413, "PAYLOAD_TOO_LARGE"),
     "unsupported_media_type": (415, "UNSUPPORTED_MEDIA_TYPE"),
+    "too_many_requests": (429, "TOO_MANY_REQUESTS"),
+    "quota_exceeded": (403, "FORBIDDEN"),
+    "too_many_active": (429, "TOO_MANY_REQUESTS"),
     "unavailable": (503, "SERVICE_UNAVAILABLE"),
     "internal": (500, "INTERNAL_SERVER_ERROR"),
 }, default=lambda fault: FaultType(fault.status, "INTERNAL_SERVER_ERROR" if fault.status >= 500 else "BAD_REQUEST"))

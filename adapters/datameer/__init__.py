@@ -23,7 +23,8 @@ Documents: pretty-printed, one property per line, ``": "`` (shell clients grep `
 (an IANA zone, default UTC), since Datameer prints server-local time without a zone.
 Faults: v1 ``{"error": text}``, v2 ``{"status": "failure", "reason": text}``; 400 bad input, 401, 404 unknown id or
 another tenant's, 409 (job allows one run and one is running; stop of an ended run; delete of a running one),
-503 store unreachable, 500 with a request id.
+429 after repeated wrong passwords (with Retry-After: the kit's login throttle) or over the tenant's quota of
+unfinished runs, 503 store unreachable, 500 with a request id.
 Choices where the reference is [unknown]:
   v1 trigger answers 200 ``{"id", "jobStatus"}`` of the new run (clients need a 200 and JSON); job-kill answers 200
   ``{"id", "jobStatus"}`` (CANCELED, or RUNNING while the work stops), 409 once the run has ended; "Delete Job" is

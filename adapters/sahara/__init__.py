@@ -27,7 +27,9 @@ Faults: ``{"error_code", "error_name", "error_message"}`` (message ends with ``E
 names in ``faults.FAULTS`` plus CANCELING_FAILED, DELETION_FAILED, UPDATE_FAILED,
 INVALID_JOB_STATUS, INVALID_REFERENCE, NAME_ALREADY_EXISTS; VALIDATION_ERROR for a body or query
 that fails its schema. UNAUTHORIZED and ALREADY_RUNNING are jobgate's names (Sahara has none).
-Keystone faults use Keystone's ``{"error": {"code", "title", "message"}}``.
+A tenant's quota (unfinished executions, jobs) is Sahara's QUOTA_ERROR, 400 like every Sahara refusal.
+Keystone faults use Keystone's ``{"error": {"code", "title", "message"}}``; a throttled login is 429
+Too Many Requests with Retry-After.
 Configuration: ``JOBGATE_SAHARA_JOB_TYPES``, a JSON object of Sahara job type -> step
 (``{"type", "params"}``, a type in ``JOBGATE_API_STEP_TYPES``), e.g.
 ``{"Shell": {"type": "python", "params": {"callable": "examples.jobs:import_customers"}}}``;

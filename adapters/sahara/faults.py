@@ -26,6 +26,7 @@ FAULTS = FaultMap({
     "version_mismatch": (400, "UPDATE_FAILED"),
     "method_not_allowed": (405, "METHOD_NOT_ALLOWED"),
     "payload_too_large": (413, "REQUEST_ENTITY_TOO_LARGE"),
+    "quota_exceeded": (400, "QUOTA_ERROR"),          # Sahara's QuotaException, 400 as all its own errors
     "unavailable": (503, "SERVICE_UNAVAILABLE"),
     "internal": (500, "INTERNAL_SERVER_ERROR"),
 }, default=lambda fault: FaultType(fault.status, fault.code.upper()))

@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from jobgate.errors import Unauthorized
-from jobgate.kit.blueprint import service
+from jobgate.kit.blueprint import login, service
 from jobgate.kit.faults import Fault
 from jobgate.model import now
 
@@ -77,7 +77,7 @@ def version():
 def issue(body):
     auth = body["auth"]
     user = auth["identity"]["password"]["user"]
-    principal = service().login(user.get("name") or user.get("id") or "", user["password"])
+    principal = login(user.get("name") or user.get("id") or "", user["password"])
     project = auth.get("scope", {}).get("project", {})
     if (project.get("id") or project.get("name") or principal.tenant) != principal.tenant:
         raise Unauthorized(f"user {principal.name} has no role on project {project.get('id') or project.get('name')}")
@@ -115,4 +115,4 @@ def render_fault(fault: Fault):
 
 
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-           500: "Internal Server Error", 503: "Service Unavailable"}
+           429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}

@@ -13,6 +13,7 @@ import uuid
 from flask import Flask, g, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jobgate.errors import JobgateError
 from jobgate.kit import dialect as dialects_module
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = Flask("jobgate")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    if settings.trusted_proxies:     # client addresses (the login throttle's) from their X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.json.sort_keys = False
     mounted = dialects if dialects is not None else dialects_module.load(settings.dialects)
     app.extensions[DIALECT_SETTINGS] = {d.name: d.configure(settings) for d in mounted}
@@ -69,10 +72,10 @@ def _install_fault_handler(app: Flask, mounted: list[Dialect]) -> None:
 
     def render(exc: Exception):
         fault = fault_from(exc, getattr(g, "request_id", "") or _request_id())
-        for prefix, render_fault in renderers:
-            if request.path.startswith(prefix):
-                return render_fault(fault)
-        return render_json(fault)
+        render_fault = next((r for prefix, r in renderers if request.path.startswith(prefix)), render_json)
+        response = render_fault(fault)
+        response.headers.update(fault.headers)
+        return response
 
     # Registered after every Api so these replace flask-smorest's handler.
     app.register_error_handler(HTTPException, render)

@@ -4,7 +4,9 @@
 adapter's routes.py, that authenticates each request in its dialect's
 credential style before the view runs (login endpoints use a plain Blueprint).
 The accessors give views the service, the caller and their dialect's own
-settings; `etag` / `if_match` carry the canonical version for conditional requests.
+settings; `authenticate` / `login` check a credential as coming from the request's
+client address (the login throttle counts failures per address); `etag` /
+`if_match` carry the canonical version for conditional requests.
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from jobgate.errors import Invalid
-from jobgate.model import Principal
+from jobgate.kit.credentials import client_address
+from jobgate.model import Credential, Principal
 from jobgate.rules.service import Service
 
 SERVICE = "jobgate.service"
@@ -26,6 +29,16 @@ def service() -> Service:
 
 def principal() -> Principal:
     return g.principal
+
+
+def authenticate(credential: Credential | None) -> Principal:
+    """The principal behind a credential this request presented."""
+    return service().authenticate(credential, address=client_address(request))
+
+
+def login(username: str, password: str) -> Principal:
+    """The principal a user name and password in this request name (a login endpoint's)."""
+    return service().login(username, password, address=client_address(request))
 
 
 def dialect_settings(name: str):
@@ -68,4 +81,4 @@ class DialectBlueprint(Blueprint):
         return dialect_settings(self.dialect_name)
 
     def _authenticate(self) -> None:
-        g.principal = service().authenticate(self.dialect.extract_credential(request))
+        g.principal = authenticate(self.dialect.extract_credential(request))

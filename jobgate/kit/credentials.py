@@ -35,3 +35,9 @@ def header_token(name: str) -> Callable[[Request], Credential | None]:
         token = request.headers.get(name, "").strip()
         return Credential(token=token) if token else None
     return extract
+
+
+def client_address(request: Request) -> str:
+    """Where a request came from, for the login throttle: the peer's address, or the one the
+    operator's trusted proxies name (JOBGATE_TRUSTED_PROXIES: the app is wrapped in ProxyFix)."""
+    return request.remote_addr or ""

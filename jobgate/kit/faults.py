@@ -23,7 +23,7 @@ log = logging.getLogger("jobgate")
 _HTTP_CODES = {
     400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "invalid", 503: "unavailable",
+    415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests", 503: "unavailable",
 }
 
 
@@ -36,6 +36,8 @@ class Fault:
     details: Any = None
     context: dict[str, Any] = field(default_factory=dict)
     error: Exception | None = None     # the canonical error, when there is one
+    #: response headers the fault needs whatever the dialect's format (Retry-After); the app adds them
+    headers: dict[str, str] = field(default_factory=dict)
 
     def is_(self, error_class: type) -> bool:
         return isinstance(self.error, error_class)
@@ -43,7 +45,8 @@ class Fault:
 
 def fault_from(exc: Exception, request_id: str) -> Fault:
     if isinstance(exc, JobgateError):
-        return Fault(exc.status, exc.code, exc.message, request_id, exc.details, dict(exc.context), exc)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
+        return Fault(exc.status, exc.code, exc.message, request_id, exc.details, dict(exc.context), exc, headers)
     if (isinstance(exc, HTTPException) and exc.code and exc.code < 500) or getattr(exc, "code", None) == 503:
         data = getattr(exc, "data", None) or {}
         details = data.get("messages") or data.get("errors")
@@ -112,7 +115,10 @@ _CLASSES = {cls.code: cls.__mro__ for cls in vars(errors).values()
 
 
 def _chain(code: str, classes) -> list[str]:
-    return list(dict.fromkeys([code] + [c.code for c in classes if isinstance(c, type) and issubclass(c, JobgateError)]))
+    """The code, then its error's parents' codes; not the base's "internal", which would take every
+    error a table does not name (a new 429) for a 500 before the table's default is asked."""
+    parents = [c.code for c in classes if isinstance(c, type) and issubclass(c, JobgateError) and c is not JobgateError]
+    return list(dict.fromkeys([code] + parents))
 
 
 #: jobgate's own table: each code under its own name, with the status its error carries.

@@ -10,6 +10,9 @@ operator's token TTL. Errors are RFC 6749 §5.2 documents: mount the token bluep
 The resource owner password grant (RFC 6749 §4.3, SAS Logon's) is `password`: the form's
 username and password name the principal; the client must present HTTP Basic, but jobgate
 keeps no client registry, so its id and secret are not checked.
+
+A login the throttle refuses is 429 `temporarily_unavailable` (oauthlib's TemporarilyUnavailableError)
+with Retry-After: RFC 6749 names no error for it.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from urllib.parse import unquote_plus
 from flask import Request, Response, jsonify
 
 from jobgate.errors import Invalid, Unauthorized
-from jobgate.kit.blueprint import service
+from jobgate.kit.blueprint import authenticate, login, service
 from jobgate.kit.credentials import basic
 from jobgate.kit.faults import Fault
 from jobgate.model import Credential, Principal
@@ -40,7 +43,7 @@ def client_credentials(request: Request, *, form_secret: bool = False) -> Princi
     else:
         how = "HTTP Basic or client_id and client_secret" if form_secret else "HTTP Basic"
         raise Unauthorized(f"client authentication with {how} is required")
-    return service().authenticate(credential)
+    return authenticate(credential)
 
 
 def password(request: Request) -> Principal:
@@ -52,7 +55,7 @@ def password(request: Request) -> Principal:
     username, secret = request.form.get("username"), request.form.get("password")
     if not username or secret is None:
         raise Invalid("the password grant needs username and password", error="invalid_request")
-    return service().login(username, secret)
+    return login(username, secret)
 
 
 def token_response(principal: Principal, scope: str | None = None, *, token_type: str = "Bearer",
@@ -76,7 +79,8 @@ def render_error(fault: Fault, *, unauthorized: str = "invalid_client",
         response = jsonify({"error": unauthorized, "error_description": bad_credentials or fault.message})
         response.headers["WWW-Authenticate"] = 'Basic realm="jobgate"'
     else:
-        error = "server_error" if fault.status >= 500 else fault.context.get("error", "invalid_request")
+        error = "server_error" if fault.status >= 500 else "temporarily_unavailable" if fault.status == 429 \
+            else fault.context.get("error", "invalid_request")
         response = jsonify({"error": error, "error_description": fault.message})
     response.status_code = fault.status
     return response

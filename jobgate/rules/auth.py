@@ -2,7 +2,8 @@
 
 Adapters only extract a credential in their own style (Bearer, X-Auth-Token,
 Basic ...); verifying it happens here, once. Tokens issued by the gateway's
-login endpoints (OCAPI's Account Manager, Keystone) are the store's.
+login endpoints (OCAPI's Account Manager, Keystone) are the store's. Passwords
+checked for a client address go through the login throttle (rules.throttle).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from jobgate.errors import Unauthorized
 from jobgate.model import SLUG, Credential, Principal
 from jobgate.rules.passwords import Verified, weakness
+from jobgate.rules.throttle import LoginThrottle
 from jobgate.store.tokens import Tokens
 
 log = logging.getLogger("jobgate.auth")
@@ -52,13 +54,15 @@ def load_principals(path: str) -> list[Account]:
 
 
 class Authenticator:
-    def __init__(self, tokens: Tokens, accounts: list[Account] = ()):
+    def __init__(self, tokens: Tokens, accounts: list[Account] = (), throttle: LoginThrottle | None = None):
         self.tokens = tokens
+        self.throttle = throttle
         self.by_name = {a.principal.name: a for a in accounts}
         self.by_token = {t: a.principal for a in accounts for t in a.tokens}
 
-    def verify(self, credential: Credential | None) -> Principal:
-        """The principal behind a credential, or Unauthorized (reason: missing | invalid)."""
+    def verify(self, credential: Credential | None, address: str | None = None) -> Principal:
+        """The principal behind a credential, or Unauthorized (reason: missing | invalid); a password
+        from a client `address` may be LoginThrottled."""
         if credential is None or not (credential.token or credential.username):
             raise Unauthorized("a credential is required", reason="missing")
         if credential.token:
@@ -66,12 +70,19 @@ class Authenticator:
             if principal is None:
                 raise Unauthorized("the token is unknown or expired", reason="invalid")
             return principal
-        return self.login(credential.username, credential.password or "")
+        return self.login(credential.username, credential.password or "", address)
 
-    def login(self, username: str, password: str) -> Principal:
+    def login(self, username: str, password: str, address: str | None = None) -> Principal:
+        """By name and password; `address` None is a caller in this process, never throttled."""
+        throttle = self.throttle if address is not None else None
+        failed_here = throttle.admit(username, address) if throttle else False
         account = self.by_name.get(username)
         if account is None or not account.password_matches(password):
+            if throttle:
+                throttle.failed(username, address)
             raise Unauthorized("the user name or password is wrong", reason="invalid")
+        if failed_here:
+            throttle.succeeded(username, address)
         return account.principal
 
     def is_static(self, token: str | None) -> bool:

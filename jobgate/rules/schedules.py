@@ -2,16 +2,18 @@
 resume, delete, the catalog's own schedules, and firing what is due.
 
 The store keeps schedules and claims each due time atomically, so several
-workers firing at once still make one execution per due time.
+workers firing at once still make one execution per due time. A tenant's quota
+(rules.quotas) bounds how many schedules it keeps and how often one may fire.
 """
 from __future__ import annotations
 
 import logging
 import uuid
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
-from jobgate.errors import Invalid, JobgateError, NotFound
+from jobgate import limits
+from jobgate.errors import Invalid, JobgateError, NotFound, QuotaExceeded
 from jobgate.model import SLUG, Principal, Schedule, now, to_ms
 from jobgate.store.schedules import Schedules
 
@@ -21,6 +23,24 @@ log = logging.getLogger("jobgate.schedules")
 def check_cron(expression: str) -> None:
     if not isinstance(expression, str) or not croniter.is_valid(expression):
         raise Invalid(f"{expression!r} is not a cron expression", details={"schedule": ["not a cron expression"]})
+
+
+def check_interval(expression: str, minimum: float) -> None:
+    """A schedule fires at most once every `minimum` seconds: its next limits.SCHEDULE_SCAN
+    firings are looked at (where a cron expression's shortest gap shows, but for gaps
+    across years)."""
+    times, scan = croniter(expression, now()), limits.SCHEDULE_SCAN if minimum > 0 else 0
+    try:
+        previous = times.get_next(float)
+        for _ in range(scan):
+            following = times.get_next(float)
+            if following - previous < minimum:
+                raise Invalid(f"{expression!r} fires {following - previous:g} s apart; this tenant's schedules "
+                              f"may fire at most once every {minimum:g} s",
+                              details={"schedule": [f"fires more often than once every {minimum:g} s"]})
+            previous = following
+    except CroniterBadDateError:
+        raise Invalid(f"{expression!r} never fires", details={"schedule": ["names no date that exists"]}) from None
 
 
 class ScheduleBook:
@@ -35,11 +55,16 @@ class ScheduleBook:
     def create(self, principal: Principal, ref: str, cron: str, parameters: dict | None = None, *,
                origin: str, schedule_id: str | None = None, attributes: dict[str, dict] | None = None) -> Schedule:
         definition = self.service.definition(principal, ref)
+        quota = self.service.quotas.of(principal.tenant)
         check_cron(cron)
+        check_interval(cron, quota.schedule_interval)
         schedule = Schedule(id=schedule_id or uuid.uuid4().hex[:12], tenant=principal.tenant,
                             definition_id=definition.id, cron=cron, principal=principal.name, origin=origin,
                             parameters=parameters or {}, created=now(), attributes=attributes or {})
-        return self.store.save(schedule)
+        if not self.store.add(schedule, limit=quota.schedules):
+            raise QuotaExceeded(f"tenant {principal.tenant} has {quota.schedules} schedules, as many as its quota "
+                                "allows; delete one first", quota=quota.schedules)
+        return schedule
 
     def list(self, principal: Principal) -> list[Schedule]:
         return self.store.list(principal.tenant)

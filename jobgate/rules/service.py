@@ -41,8 +41,11 @@ from jobgate.rules import catalog as catalog_module
 from jobgate.rules.auth import Authenticator, load_principals
 from jobgate.rules.checks import check_record, check_times, finite, is_ref
 from jobgate.rules.lifecycle import Housekeeper, Lifecycle
+from jobgate.rules.quotas import Quotas, load_quotas
 from jobgate.rules.schedules import ScheduleBook
+from jobgate.rules.throttle import LoginPolicy, LoginThrottle
 from jobgate.settings import Settings
+from jobgate.store.attempts import LoginAttempts
 from jobgate.store.connection import connect
 from jobgate.store.definitions import Definitions
 from jobgate.store.documents import Documents
@@ -78,12 +81,14 @@ class Page:
 
 
 class Service:
-    def __init__(self, settings: Settings, client, catalog: Definitions, auth: Authenticator):
+    def __init__(self, settings: Settings, client, catalog: Definitions, auth: Authenticator,
+                 quotas: Quotas | None = None):
         self.settings = settings
         self.redis = client
         self.catalog = catalog
         self.auth = auth
-        self.store = Store(client)
+        self.quotas = quotas or Quotas()
+        self.store = Store(client, settings.retention)
         self.queue = JobQueue(client)
         self.lifecycle = Lifecycle(self.store, self.queue)
         self.housekeeper = Housekeeper(self.lifecycle, settings.stale_after)
@@ -99,14 +104,18 @@ class Service:
         types = catalog_module.step_types()
         jobs = catalog_module.load_file(settings.catalog_path, types, settings) if settings.catalog_path else []
         accounts = load_principals(settings.principals_path) if settings.principals_path else []
-        return cls(settings, client, Definitions(client, jobs), Authenticator(Tokens(client), accounts))
+        throttle = LoginThrottle(LoginAttempts(client), LoginPolicy.from_settings(settings))
+        quotas = load_quotas(settings.quotas_path) if settings.quotas_path else None
+        return cls(settings, client, Definitions(client, jobs), Authenticator(Tokens(client), accounts, throttle),
+                   quotas)
 
     # -- auth --------------------------------------------------------------
-    def authenticate(self, credential: Credential | None) -> Principal:
-        return self.auth.verify(credential)
+    def authenticate(self, credential: Credential | None, *, address: str) -> Principal:
+        """The caller behind a credential from client `address` (passwords from it may be throttled)."""
+        return self.auth.verify(credential, address)
 
-    def login(self, username: str, password: str) -> Principal:
-        return self.auth.login(username, password)
+    def login(self, username: str, password: str, *, address: str) -> Principal:
+        return self.auth.login(username, password, address)
 
     def issue_token(self, principal: Principal) -> tuple[str, int]:
         """A token for a dialect's login endpoint, and its lifetime in seconds."""
@@ -124,7 +133,7 @@ class Service:
 
     def create_definition(self, principal: Principal, data: dict[str, Any]) -> Definition:
         definition = self._build(principal, data)
-        return self.catalog.save(definition, new=True)
+        return self.catalog.save(definition, new=True, limit=self.quotas.of(principal.tenant).definitions)
 
     def update_definition(self, principal: Principal, ref: str, changes: dict[str, Any],
                           expected_version: int | None = None) -> Definition:
@@ -155,11 +164,13 @@ class Service:
                 raise Invalid(f"step type {step.get('type')!r} is not allowed for jobs created through the API",
                               details={"steps": [f"allowed: {', '.join(self.settings.api_step_types)}"]})
         try:
-            return catalog_module.build_definition(data, tenant=principal.tenant, source="api",
-                                                   types=self.step_types, settings=self.settings)
+            definition = catalog_module.build_definition(data, tenant=principal.tenant, source="api",
+                                                         types=self.step_types, settings=self.settings)
         except ValueError as exc:
             field, _, message = str(exc).partition(": ")
             raise Invalid(str(exc), details={field: [message]}) from None
+        self.quotas.of(principal.tenant).check_steps(definition.steps, self.step_types)
+        return definition
 
     # -- executions --------------------------------------------------------
     def submit(self, principal: Principal, ref: str, parameters: dict[str, Any] | None = None, *,
@@ -194,12 +205,15 @@ class Service:
             steps=[StepExecution(id=s.id, type=s.type, description=s.description) for s in definition.steps],
             restart_of=restart_of, attributes=attributes or {}, after=[p.id for p in prerequisites],
             expires=expires, expire_after=expire_after)
-        plan = {"steps": [dump(s) for s in definition.steps], "timeout": definition.timeout,
+        quota = self.quotas.of(principal.tenant)
+        steps, timeout = quota.bound(definition)
+        plan = {"steps": [dump(s) for s in steps], "timeout": timeout,
                 "queue": queue, "retries": definition.retries, "retry_delay": definition.retry_delay,
                 "start_at": to_ms(start_at)}
         enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(
-            pipe, execution.id, queue, definition.timeout, start_at))
-        self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue)
+            pipe, execution.id, queue, timeout, start_at))
+        self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue,
+                          active_limit=quota.executions)
         if prerequisites:
             self.lifecycle.release_if_ready(execution)   # some may have ended meanwhile
         return execution

@@ -10,7 +10,7 @@ import json
 
 import redis
 
-from jobgate.errors import DefinitionNotFound, Invalid, VersionMismatch
+from jobgate.errors import DefinitionNotFound, Invalid, QuotaExceeded, VersionMismatch
 from jobgate.model import SLUG, Definition, dump, load
 from jobgate.store import keys
 
@@ -61,12 +61,15 @@ class Definitions:
         raws = self.redis.mget([keys.definition(tenant, i.decode()) for i in ids]) if ids else []
         return list(self.jobs.values()) + [load(Definition, json.loads(r)) for r in raws if r]
 
-    def save(self, definition: Definition, *, new: bool, expected_version: int | None = None) -> Definition:
-        """Create (of two racing creates of one id exactly one wins) or replace the version
-        `expected_version` (a racing update makes this one a VersionMismatch)."""
+    def save(self, definition: Definition, *, new: bool, expected_version: int | None = None,
+             limit: int | None = None) -> Definition:
+        """Create (of two racing creates of one id exactly one wins; none while the tenant has
+        `limit` jobs) or replace the version `expected_version` (a racing update makes this one
+        a VersionMismatch)."""
         if definition.id in self.jobs:
             raise Invalid(f"job {definition.id!r} is an operator catalog job and cannot be changed")
         key = keys.definition(definition.tenant, definition.id)
+        tenant_key = keys.definitions(definition.tenant)
         if new:
             definition.seq = self.redis.incr(keys.DEFINITION_SEQ)
         owner = f"{definition.tenant}/{definition.id}"
@@ -75,6 +78,9 @@ class Definitions:
             raw = pipe.get(key)
             if new and raw is not None:
                 raise Invalid(f"job {definition.id!r} already exists", id=definition.id)
+            if new and limit is not None and pipe.zcard(tenant_key) >= limit:
+                raise QuotaExceeded(f"tenant {definition.tenant} has {limit} jobs, as many as its quota allows; "
+                                    "delete one first", quota=limit)
             if not new:
                 current = None if raw is None else json.loads(raw)["version"]
                 if current is None:
@@ -83,10 +89,10 @@ class Definitions:
                     raise VersionMismatch(current=current)
             pipe.multi()
             pipe.set(key, json.dumps(dump(definition)))
-            pipe.zadd(keys.definitions(definition.tenant), {definition.id: definition.seq})
+            pipe.zadd(tenant_key, {definition.id: definition.seq})
             pipe.hset(keys.DEFINITION_REFS, mapping={definition.uuid: owner, f"#{definition.seq}": owner})
 
-        self.redis.transaction(write, key)
+        self.redis.transaction(write, key, tenant_key)
         return definition
 
     def delete(self, definition: Definition) -> None:

@@ -16,7 +16,7 @@ from itertools import product
 import redis
 
 from jobgate import limits
-from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, VersionMismatch
+from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, TooManyActive, VersionMismatch
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
 from jobgate.store import keys, lua
 from jobgate.store.keys import ANY
@@ -58,10 +58,14 @@ def _script_error(exc: redis.ResponseError, execution_id: str, to: State | None 
 
 
 class Store:
-    """Executions in Redis. Callers pass validated slugs (see model.SLUG)."""
+    """Executions in Redis. Callers pass validated slugs (see model.SLUG).
 
-    def __init__(self, client: redis.Redis):
+    `retention` (seconds, 0: for ever) is how long a finished execution without an expiry of its
+    own stays: its end puts it in the expiry index that far ahead, without showing it an expiry."""
+
+    def __init__(self, client: redis.Redis, retention: float = 0):
         self.redis = client
+        self.retention_ms = int(retention * 1000)
         self._transition = client.register_script(lua.TRANSITION)
         self._heartbeat = client.register_script(lua.HEARTBEAT)
         self._purge = client.register_script(lua.PURGE)
@@ -72,17 +76,25 @@ class Store:
         return int(self.redis.incr(keys.EXECUTION_SEQ))
 
     def create(self, execution: Execution, plan: dict, *, exclusive: bool,
-               enqueue: Callable[[redis.client.Pipeline], None] | None = None) -> None:
+               enqueue: Callable[[redis.client.Pipeline], None] | None = None, active_limit: int | None = None) -> None:
         """Write a new execution (and its RQ job, through `enqueue`, or its place among
         the dependents of each execution in `execution.after`) in one MULTI.
 
-        With `exclusive`, the definition's slot must be free: of two racing
-        submits, WATCH lets exactly one commit.
+        With `exclusive`, the definition's slot must be free; with `active_limit`, the tenant
+        must have fewer unfinished executions (its state indexes count them). Both are read
+        under WATCH: of racing submits exactly as many commit as the slot or limit allow.
         """
         slot = keys.slot(execution.tenant, execution.definition_id)
         record = json.dumps(_at_rest(dump(execution)))
+        unfinished = [keys.index(execution.tenant, state=s.value) for s in State if not s.terminal]
+        watched = ([slot] if exclusive else []) + (unfinished if active_limit is not None else [])
 
         def write(pipe: redis.client.Pipeline) -> None:
+            if active_limit is not None:
+                active = sum(pipe.zcard(key) for key in unfinished)
+                if active >= active_limit:
+                    raise TooManyActive(f"tenant {execution.tenant} has {active} unfinished job executions, as many "
+                                        "as its quota allows; submit again once some have ended", quota=active_limit)
             if exclusive:
                 holder = pipe.get(slot)
                 if holder and self._holds_slot(pipe, holder.decode()):
@@ -102,8 +114,8 @@ class Store:
             if enqueue:
                 enqueue(pipe)
 
-        if exclusive:
-            self.redis.transaction(write, slot)
+        if watched:
+            self.redis.transaction(write, *watched)
         else:       # nothing to watch: one MULTI round trip
             pipe = self.redis.pipeline(transaction=True)
             write(pipe)
@@ -122,7 +134,7 @@ class Store:
                 raise ValueError(f"no state may become {to.value}")
         args = [_csv(allowed or ()), to.value if to else "", json.dumps(_at_rest(patch or {})),
                 "" if expected_version is None else str(expected_version),
-                keys.INDEX_PREFIX, to_ms(now()), _csv(TERMINAL), keys.SLOT_PREFIX]
+                keys.INDEX_PREFIX, to_ms(now()), _csv(TERMINAL), keys.SLOT_PREFIX, self.retention_ms]
         try:
             raw = self._transition(keys=[keys.record(execution_id), keys.HEARTBEATS, keys.EXPIRIES], args=args)
         except redis.ResponseError as exc:

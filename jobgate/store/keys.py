@@ -106,3 +106,14 @@ def token(digest: str) -> str:
 def documents(namespace: str, tenant: str) -> str:
     """A dialect's own documents of one tenant (SAS job requests): a hash id -> JSON."""
     return f"{PREFIX}documents:{namespace}:{tenant}"
+
+
+# -- failed logins (store.attempts) ------------------------------------------------
+def login_failures(scope: str, digest: str) -> str:
+    """How many logins of one subject (a user, an address, or both) failed lately."""
+    return f"{PREFIX}login:{scope}:{digest}"
+
+
+def login_wait(scope: str, digest: str) -> str:
+    """Present (with a TTL) while that subject must wait before its next login."""
+    return f"{PREFIX}login-wait:{scope}:{digest}"

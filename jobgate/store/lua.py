@@ -28,7 +28,9 @@ end
 #: KEYS: 1 record, 2 heartbeat zset, 3 expiry zset
 #: ARGV: 1 allowed current states "A,B" ("" any), 2 new state ("" keep),
 #:       3 JSON patch, 4 expected version ("" any), 5 index prefix,
-#:       6 now ms, 7 terminal states "A,B", 8 slot key prefix
+#:       6 now ms, 7 terminal states "A,B", 8 slot key prefix,
+#:       9 retention ms (0: none): how long after its end a finished execution without an
+#:         expiry of its own stays in the expiry index (its record shows no expiry)
 #: Errors: NOTFOUND, VERSION <v>, CONFLICT <state>. Returns the new record.
 TRANSITION = _INDEX_HELPERS + """
 local raw = redis.call('GET', KEYS[1])
@@ -58,7 +60,11 @@ if old ~= x.state then
     if redis.call('GET', slot) == x.id then redis.call('DEL', slot) end
   end
 end
+local ended = string.find(',' .. ARGV[7] .. ',', ',' .. x.state .. ',', 1, true)
 if x.expires ~= nil and x.expires ~= cjson.null then redis.call('ZADD', KEYS[3], x.expires, x.id)
+elseif ended and tonumber(ARGV[9]) > 0 then
+  local at = (x.ended ~= nil and x.ended ~= cjson.null) and x.ended or tonumber(ARGV[6])
+  redis.call('ZADD', KEYS[3], at + tonumber(ARGV[9]), x.id)
 else redis.call('ZREM', KEYS[3], x.id) end
 local out = cjson.encode(x)
 redis.call('SET', KEYS[1], out)
@@ -114,4 +120,27 @@ local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not due or tonumber(due) ~= tonumber(ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 return 1
+"""
+
+#: Count one failed login against each subject (user and address, address, user), and make each
+#: subject that reached its threshold wait: the backoff, doubled with every further failure, at
+#: most the window. A count is forgotten a window after its wait ends (so a guesser that sat
+#: out the longest wait is not forgiven with it).
+#: KEYS: (count, wait) pairs, one per subject. ARGV: 1 window ms, 2 backoff ms, then one
+#: threshold per subject (0: counted, never waits). Returns each subject's count.
+LOGIN_FAILED = """
+local window, backoff = tonumber(ARGV[1]), tonumber(ARGV[2])
+local counts = {}
+for i = 1, #KEYS / 2 do
+  local n = redis.call('INCR', KEYS[2 * i - 1])
+  local threshold = tonumber(ARGV[2 + i])
+  local wait = 0
+  if threshold > 0 and n >= threshold then
+    wait = math.max(1, math.floor(math.min(window, backoff * 2 ^ math.min(n - threshold, 40))))
+    redis.call('SET', KEYS[2 * i], n, 'PX', wait)
+  end
+  redis.call('PEXPIRE', KEYS[2 * i - 1], window + wait)
+  counts[i] = n
+end
+return counts
 """

@@ -23,16 +23,34 @@ class Schedules:
 
     def save(self, schedule: Schedule) -> Schedule:
         """Write the schedule; its next due time lives only in the due set (claims move it)."""
-        schedule.next_run = None if schedule.paused else (schedule.next_run or schedule.following(now()))
         pipe = self.redis.pipeline()
+        self._write(pipe, schedule)
+        pipe.execute()
+        return schedule
+
+    def add(self, schedule: Schedule, limit: int) -> bool:
+        """Write a new schedule unless its tenant already has `limit` (of racing adds, no more than
+        `limit` are kept): whether it was written."""
+        tenant_key = keys.schedules(schedule.tenant)
+
+        def write(pipe) -> bool:
+            if pipe.zscore(tenant_key, schedule.id) is None and pipe.zcard(tenant_key) >= limit:
+                return False
+            pipe.multi()
+            self._write(pipe, schedule)
+            return True
+
+        return self.redis.transaction(write, tenant_key, value_from_callable=True)
+
+    @staticmethod
+    def _write(pipe, schedule: Schedule) -> None:
+        schedule.next_run = None if schedule.paused else (schedule.next_run or schedule.following(now()))
         pipe.set(keys.schedule(schedule.tenant, schedule.id), json.dumps({**dump(schedule), "next_run": None}))
         pipe.zadd(keys.schedules(schedule.tenant), {schedule.id: to_ms(schedule.created or now())})
         if schedule.paused:
             pipe.zrem(keys.SCHEDULES_DUE, _member(schedule))
         else:
             pipe.zadd(keys.SCHEDULES_DUE, {_member(schedule): to_ms(schedule.next_run)})
-        pipe.execute()
-        return schedule
 
     def get(self, tenant: str, schedule_id: str) -> Schedule | None:
         raw = self.redis.get(keys.schedule(tenant, schedule_id))

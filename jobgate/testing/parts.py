@@ -1,5 +1,5 @@
 """The real parts the suite runs against, usable outside pytest too: the suite's
-catalog and principals, RQ worker processes (`python -m jobgate worker`), the
+catalog, principals and quotas, RQ worker processes (`python -m jobgate worker`), the
 gateway's WSGI app served over real HTTP on a loopback port in a thread, and the
 gateway as production serves it (`python -m jobgate serve`: gunicorn) in a process
 of its own, for tests that stop and start it.
@@ -31,6 +31,8 @@ CATALOG = HERE / "catalog.toml"
 #: alice and bob of tenant acme, carol of tenant globex
 PRINCIPALS = HERE / "principals.toml"
 TOKENS = {"alice": "tok-alice", "bob": "tok-bob", "carol": "tok-carol"}
+#: the quotas the suite runs under (every-second schedules; more than a tenant's default of everything)
+QUOTAS = HERE / "quotas.toml"
 #: what the suite's python steps may call
 PYTHON_ALLOW = "jobgate.testing.jobs"
 

@@ -7,7 +7,7 @@ Real parts (session-wide, shared by every test of the project):
                    otherwise an embedded server (jobgate.tools.embedded) in a temporary folder;
   ``workers``      RQ worker processes, ``python -m jobgate worker``;
   ``gateway``      create_app over real HTTP on a loopback port (``base_url``, ``service``).
-The gateway serves the suite's catalog and principals (jobgate/testing/*.toml). A project adds
+The gateway serves the suite's catalog, principals and quotas (jobgate/testing/*.toml). A project adds
 jobs of its own by overriding ``jobgate_catalogs`` (a list of catalog files, merged) and
 settings by overriding ``jobgate_environment`` (environment variables).
 
@@ -158,6 +158,9 @@ def gateway_env(redis_url, jobgate_catalogs, jobgate_environment, tmp_path_facto
         "REDIS_URL": redis_url,
         "JOBGATE_CATALOG": str(catalog),
         "JOBGATE_PRINCIPALS": str(parts.PRINCIPALS),
+        "JOBGATE_QUOTAS": str(parts.QUOTAS),
+        # the suite sends wrong passwords on purpose, all from one address: throttled far later
+        "JOBGATE_LOGIN_FAILURES": "100,1000,10000",
         "JOBGATE_PYTHON_ALLOW": parts.PYTHON_ALLOW,
         "JOBGATE_HEARTBEAT_INTERVAL": "1",
         "JOBGATE_KILL_GRACE": "1",
