@@ -45,3 +45,9 @@ QUOTA_STEP_SECONDS = 86400
 RETENTION = 30 * 86400
 #: Firings of a new schedule checked against its tenant's shortest interval.
 SCHEDULE_SCAN = 1000
+#: A JSON body nests arrays and objects this deep at most, and spells a number in this many digits
+#: at most (checked before any parser recurses, or Python refuses an integer of over 4300 digits).
+JSON_DEPTH_MAX = 64
+JSON_DIGITS_MAX = 100
+#: The most executions one submit may wait for (`after`): each is read before the submit is accepted.
+AFTER_MAX = 100

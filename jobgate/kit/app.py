@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jobgate.errors import JobgateError
 from jobgate.kit import dialect as dialects_module
+from jobgate.kit import inputs
 from jobgate.kit.blueprint import DIALECT_SETTINGS, DIALECTS, SERVICE
 from jobgate.kit.dialect import Dialect
 from jobgate.kit.faults import fault_from, render_json
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     for dialect in mounted:
         _mount(app, dialect)
     _install_fault_handler(app, mounted)
+    inputs.install(app)
     _install_health(app)
     return app
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, jsonify
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from jobgate import errors
 from jobgate.errors import JobgateError
@@ -23,8 +23,13 @@ log = logging.getLogger("jobgate")
 _HTTP_CODES = {
     400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests", 503: "unavailable",
+    415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests", 431: "headers_too_large",
+    501: "not_implemented", 503: "unavailable",
 }
+
+
+class MalformedBody(BadRequest):
+    """A body refused before its dialect's parser reads it (kit.inputs): the `description` says why."""
 
 
 @dataclass
@@ -47,7 +52,10 @@ def fault_from(exc: Exception, request_id: str) -> Fault:
     if isinstance(exc, JobgateError):
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
         return Fault(exc.status, exc.code, exc.message, request_id, exc.details, dict(exc.context), exc, headers)
-    if (isinstance(exc, HTTPException) and exc.code and exc.code < 500) or getattr(exc, "code", None) == 503:
+    if isinstance(exc, MalformedBody):
+        return Fault(400, "malformed_body", exc.description, request_id, {"json": [exc.description]})
+    if (isinstance(exc, HTTPException) and exc.code and (exc.code < 500 or exc.code == 501)) \
+            or getattr(exc, "code", None) == 503:
         data = getattr(exc, "data", None) or {}
         details = data.get("messages") or data.get("errors")
         message = data.get("message") or exc.description or exc.name
