@@ -1,7 +1,9 @@
 """Credential extractors the dialects compose: each reads one request style into a Credential.
 
 Verifying a credential is the rules' (rules.auth); these only parse headers,
-and a malformed header is no credential (a 401 in the dialect's words).
+and a malformed header is no credential (a 401 in the dialect's words): tokens
+are ASCII (RFC 6750's b64token, RFC 7235's token68), Basic's name and password
+UTF-8 (RFC 7617), anything else is never looked up.
 """
 from __future__ import annotations
 
@@ -15,12 +17,12 @@ from jobgate.model import Credential
 
 
 def bearer(request: Request) -> Credential | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, token = _header(request, "Authorization").partition(" ")
     return Credential(token=token.strip()) if scheme.lower() == "bearer" and token.strip() else None
 
 
 def basic(request: Request) -> Credential | None:
-    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, encoded = _header(request, "Authorization").partition(" ")
     if scheme.lower() != "basic":
         return None
     try:
@@ -32,7 +34,7 @@ def basic(request: Request) -> Credential | None:
 
 def header_token(name: str) -> Callable[[Request], Credential | None]:
     def extract(request: Request) -> Credential | None:
-        token = request.headers.get(name, "").strip()
+        token = _header(request, name).strip()
         return Credential(token=token) if token else None
     return extract
 
@@ -41,3 +43,9 @@ def client_address(request: Request) -> str:
     """Where a request came from, for the login throttle: the peer's address, or the one the
     operator's trusted proxies name (JOBGATE_TRUSTED_PROXIES: the app is wrapped in ProxyFix)."""
     return request.remote_addr or ""
+
+
+def _header(request: Request, name: str) -> str:
+    """The header's value, or "" when it is not ASCII."""
+    value = request.headers.get(name, "")
+    return value if value.isascii() else ""
