@@ -28,13 +28,14 @@ def check_times(*, start_at: datetime | None = None, expires: datetime | None = 
 
 
 def finite(value) -> bool:
-    """JSON parsers accept 1e400 and NaN; no JSON client could read them back."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, dict):
-        return all(finite(v) for v in value.values())
-    if isinstance(value, list):
-        return all(finite(v) for v in value)
+    """JSON parsers accept 1e400 and NaN; no JSON client could read them back.
+    (Walked without recursion: a step's record data may nest deeper than Python recurses.)"""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return False
+        pending.extend(item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
     return True
 
 

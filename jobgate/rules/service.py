@@ -189,6 +189,8 @@ class Service:
         if queue is not None and not SLUG.match(queue):
             raise Invalid(f"queue {queue!r} is not a valid queue name", details={"queue": ["must be a slug"]})
         queue = queue or definition.queue
+        if len(after) > limits.AFTER_MAX:
+            raise Invalid(f"a submit waits for {limits.AFTER_MAX} executions at most", details={"after": ["too many"]})
         prerequisites = [self.get(principal, other) for other in after]
         for prerequisite in prerequisites:
             if prerequisite.finished and prerequisite.state not in SUCCESS:
