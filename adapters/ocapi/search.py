@@ -67,12 +67,13 @@ def query(spec, where: str) -> Match:
         terms = [_term(name, body.get("operator"), body.get("values"), where) for name in _list(body, "fields", where)]
         return lambda ex: any(term(ex) for term in terms)
     if kind == "bool_query":
-        must, must_not, should = ([query(q, f"{where}.{kind}.{part}") for q in body.get(part) or []]
+        must, must_not, should = ([query(q, f"{where}.{kind}.{part}") for q in _list(body, part, where, empty=True)]
                                   for part in ("must", "must_not", "should"))
         return lambda ex: (all(q(ex) for q in must) and not any(q(ex) for q in must_not)
                            and (not should or any(q(ex) for q in should)))
     if kind == "filtered_query":
-        inner, keep = query(body.get("query") or {"match_all_query": {}}, f"{where}.{kind}"), _filter(
+        given = body.get("query")
+        inner, keep = query(given if given not in (None, {}) else {"match_all_query": {}}, f"{where}.{kind}"), _filter(
             body.get("filter"), f"{where}.{kind}.filter")
         return lambda ex: inner(ex) and keep(ex)
     raise _unknown(f"{where}.{kind}")
@@ -118,7 +119,9 @@ def _range(body: dict, where: str) -> Match:
         raise _enum("range_filter", name)
     low = None if body.get("from") is None else _parse(name, parse, body["from"])
     high = None if body.get("to") is None else _parse(name, parse, body["to"])
-    low_in, high_in = body.get("from_inclusive", True), body.get("to_inclusive", True)
+    low_in, high_in = (body.get(end, True) for end in ("from_inclusive", "to_inclusive"))
+    if not (isinstance(low_in, bool) and isinstance(high_in, bool)):
+        raise _malformed(f"{where}: from_inclusive and to_inclusive are true or false")
 
     def inside(ex):
         value = value_of(ex)
@@ -175,10 +178,13 @@ def _single(spec, where: str) -> tuple[str, dict]:
     return next(iter(spec.items()))
 
 
-def _list(body: dict, key: str, where: str) -> list:
+def _list(body: dict, key: str, where: str, *, empty: bool = False) -> list:
+    """`body[key]`, a list (or, where `empty` allows, absent, null or []); else the document is malformed."""
     value = body.get(key)
-    if not isinstance(value, list) or not value:
-        raise _malformed(f"{where}: {key} must be a non-empty list")
+    if empty and value is None:
+        return []
+    if not isinstance(value, list) or not (value or empty):
+        raise _malformed(f"{where}: {key} must be a {'' if empty else 'non-empty '}list")
     return value
 
 
@@ -190,6 +196,8 @@ def _field(name, document: str):
 
 def _parse(name: str, parse, value):
     try:
+        if not isinstance(value, (str, int, float)):
+            raise ValueError(value)
         return parse(str(value))
     except (ValueError, ValidationError):
         raise OcapiFault("InvalidSearchFieldTypeException", f"The value '{value}' does not fit the field '{name}'.",

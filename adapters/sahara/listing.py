@@ -63,7 +63,7 @@ def regex(value, wanted: str) -> bool:
     with a time limit (the `regex` module's; Python's `re` has none and holds the GIL)."""
     try:
         return value is not None and regex_module.search(wanted, str(value), timeout=PATTERN_TIME) is not None
-    except regex_module.error:
+    except (regex_module.error, RecursionError):     # a pattern nested too deep for the compiler, too
         raise Refused("INVALID_DATA", f"'{wanted}' is not a valid regular expression") from None
     except TimeoutError:
         raise Refused("INVALID_DATA", f"'{wanted}' takes too long to match") from None
