@@ -33,7 +33,7 @@ def serve(host: str, port: int, workers: int, certfile: str | None, keyfile: str
 
     class Gateway(BaseApplication):
         def load_config(self):
-            options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
+            options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "jobgate.tools.httpworker.Worker",
                        "threads": 8, "accesslog": "-", "certfile": certfile, "keyfile": keyfile}
             for key, value in options.items():
                 if value is not None:
