@@ -20,6 +20,7 @@ from jobgate.testing.driver import (
                                     OPERATIONS,
                                     TERMINAL,
                                     DefinitionSnapshot,
+                                    Sample,
                                     ScheduleSnapshot,
                                     Snapshot,
                                     WireDriver,
@@ -28,5 +29,5 @@ from jobgate.testing.driver import (
 )
 from jobgate.testing.requirements import Requirements, requires
 
-__all__ = ["OPERATIONS", "TERMINAL", "DefinitionSnapshot", "Requirements", "ScheduleSnapshot", "Snapshot",
+__all__ = ["OPERATIONS", "TERMINAL", "DefinitionSnapshot", "Requirements", "Sample", "ScheduleSnapshot", "Snapshot",
            "WireDriver", "WireError", "requires", "utc"]

@@ -7,7 +7,9 @@ suite checks every dialect the same way, as SQLAlchemy's testing suite does.
 
 A driver implements the operations of every capability its Dialect declares
 (`OPERATIONS`) and no others; what a dialect supports is declared once, on
-its Dialect object, and never again here.
+its Dialect object, and never again here. Every driver also says how it sends
+(`credentials`), how it reads a fault (`fault`) and what its clients send
+(`samples`), for the input checks.
 """
 from __future__ import annotations
 
@@ -66,6 +68,17 @@ def utc(text: str | None) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+@dataclass
+class Sample:
+    """A request as this dialect's clients send it, which the input checks vary field by field
+    (jobgate.testing.suite.test_inputs): a path under the gateway, a JSON body, a query, headers."""
+    method: str
+    path: str
+    json: Any = None
+    params: dict[str, Any] | None = None
+    headers: dict[str, str] | None = None
+
+
 class WireDriver:
     #: the Dialect's name (its entry-point name)
     name: str = ""
@@ -74,6 +87,33 @@ class WireDriver:
         self.base_url = base_url
         self.token = token
         self.http = requests.Session()
+
+    # -- the wire -------------------------------------------------------------------
+    def credentials(self) -> dict[str, str]:
+        """The headers carrying this driver's credential (none: the session carries it, or no token)."""
+        return {}
+
+    def send(self, method: str, path: str, *, headers: dict | None = None, **options) -> requests.Response:
+        """A request to `path` (under the gateway) with this driver's credential, as sent: no fault is read."""
+        return self.http.request(method, self.base_url + path, headers={**self.credentials(), **(headers or {})},
+                                 timeout=10, **options)
+
+    def call(self, method: str, path: str, **options) -> requests.Response:
+        """`send`, raising the fault of a response of 400 or more (`fault`)."""
+        response = self.send(method, path, **options)
+        if response.status_code >= 400:
+            raise self.fault(response)
+        return response
+
+    def fault(self, response: requests.Response) -> WireError:
+        """The fault a response of 400 or more carries, read as this dialect's clients read it; an
+        AssertionError when its body is not this dialect's fault document."""
+        raise NotImplementedError
+
+    def samples(self) -> list[Sample]:
+        """Requests this dialect's clients send (submits of `FuzzedJob`, searches, filtered lists),
+        for the input checks to vary."""
+        raise NotImplementedError
 
     # -- every dialect --------------------------------------------------------------
     def submit(self, job: str, parameters: dict | None = None) -> str: raise NotImplementedError

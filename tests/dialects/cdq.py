@@ -3,7 +3,7 @@ import json
 from datetime import timedelta
 
 from jobgate.testing import Requirements as Defaults
-from jobgate.testing import ScheduleSnapshot, Snapshot, WireDriver, WireError, utc
+from jobgate.testing import Sample, ScheduleSnapshot, Snapshot, WireDriver, WireError, utc
 
 #: JobStatus -> the suite's canonical names
 STATES = {"WAITING": "QUEUED", "SCHEDULED": "QUEUED", "RUNNING": "RUNNING", "FINISHED": "SUCCEEDED",
@@ -22,15 +22,25 @@ class Requirements(Defaults):
 class Driver(WireDriver):
     name = "cdq"
 
+    def credentials(self):
+        return {"X-API-KEY": self.token} if self.token else {}
+
+    def fault(self, response):
+        error = response.json()
+        assert set(error) == {"code", "technicalKey", "message"}, error
+        assert str(error["code"]).startswith(str(response.status_code)), error
+        return WireError(response.status_code, KINDS.get(error["technicalKey"], error["technicalKey"]), error)
+
+    def samples(self):
+        job = {"type": "FuzzedJob", "input": {"text": "hi", "rows": [1, 2]}, "storageId": "fuzzed", "name": "n",
+               "tags": ["a"], "labels": {"team": "x"}, "environmentVariables": {"A": "b"}}
+        return [Sample("POST", "/cdq/v2/jobs", job),
+                Sample("POST", "/cdq/jobs/results/fetchLast", {"jobType": "FuzzedJob", "storageId": "fuzzed"}),
+                Sample("GET", "/cdq/v2/jobs", params={"jobType": "FuzzedJob", "status": "WAITING", "limit": 5,
+                                                      "features": "NUMBER_OF_TOTAL"})]
+
     def _call(self, method, path, **kwargs):
-        headers = {"X-API-KEY": self.token} if self.token else {}
-        response = self.http.request(method, f"{self.base_url}/cdq{path}", headers=headers, timeout=10, **kwargs)
-        if response.status_code >= 400:
-            error = response.json()
-            assert set(error) == {"code", "technicalKey", "message"}, error
-            assert str(error["code"]).startswith(str(response.status_code)), error
-            raise WireError(response.status_code, KINDS.get(error["technicalKey"], error["technicalKey"]), error)
-        return response
+        return self.call(method, f"/cdq{path}", **kwargs)
 
     def submit(self, job, parameters=None):
         return self._call("POST", "/v2/jobs", json={"type": job, "input": parameters or {}}).json()["id"]

@@ -6,10 +6,10 @@ command that got it: a refused trigger is already_running, a refused delete not_
 """
 import tomllib
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from jobgate.testing import Requirements as Defaults
-from jobgate.testing import Snapshot, WireDriver, WireError
+from jobgate.testing import Sample, Snapshot, WireDriver, WireError
 from jobgate.testing.parts import CATALOG
 
 #: the suite's tokens -> the principals' names and passwords (tests/fixtures/principals.toml)
@@ -50,19 +50,31 @@ class Driver(WireDriver):
         if token:
             self.http.auth = ACCOUNTS.get(token, ("nobody", token))
 
+    def fault(self, response):
+        body = response.json()
+        if urlsplit(response.url).path.startswith("/api/"):
+            assert set(body) == {"status", "reason"} and body["status"] == "failure", body
+        else:
+            assert set(body) == {"error"}, body
+        if response.status_code == 401:
+            assert response.headers["WWW-Authenticate"].startswith("Basic realm="), response.headers
+        return WireError(response.status_code, "conflict" if response.status_code == 409
+                         else KINDS.get(response.status_code, "invalid"), body)
+
+    def samples(self):
+        self.submit("FuzzedJob")                        # its configuration id shows once it has run
+        file_id = self._file_id("FuzzedJob")
+        return [Sample("POST", "/api/job-execution/sequential-trigger", {"files": [file_id]}),
+                Sample("POST", "/rest/job-execution", params={"configuration": file_id}),
+                Sample("GET", f"/rest/job-configuration/job-history/{file_id}", params={"start": 0, "length": 5})]
+
     def _call(self, method, path, conflict="conflict", **kwargs):
-        response = self.http.request(method, self.base_url + path, timeout=10, **kwargs)
-        if response.status_code >= 400:
-            body = response.json()
-            if path.startswith("/api/"):
-                assert set(body) == {"status", "reason"} and body["status"] == "failure", body
-            else:
-                assert set(body) == {"error"}, body
-            if response.status_code == 401:
-                assert response.headers["WWW-Authenticate"].startswith("Basic realm="), response.headers
-            kind = conflict if response.status_code == 409 else KINDS.get(response.status_code, "invalid")
-            raise WireError(response.status_code, kind, body)
-        return response
+        """A 409 means what the command says it means (an already running trigger, an unfinished delete)."""
+        try:
+            return self.call(method, path, **kwargs)
+        except WireError as error:
+            error.kind = conflict if error.status == 409 else error.kind
+            raise
 
     def submit(self, job, parameters=None):
         """Datameer's trigger takes no parameters: `parameters` are not sent."""

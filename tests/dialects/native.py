@@ -1,18 +1,26 @@
 """The native API's wire driver: jobgate's own API, the reference the others map onto."""
-from jobgate.testing import DefinitionSnapshot, ScheduleSnapshot, Snapshot, WireDriver, WireError, utc
+from jobgate.testing import DefinitionSnapshot, Sample, ScheduleSnapshot, Snapshot, WireDriver, WireError, utc
 
 
 class Driver(WireDriver):
     name = "native"
 
+    def credentials(self):
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def fault(self, response):
+        error = response.json()["error"]
+        assert set(error) == {"code", "message", "details", "request_id"}, error
+        return WireError(response.status_code, error["code"].replace("execution_", "").replace("definition_", ""), error)
+
+    def samples(self):
+        return [Sample("POST", "/api/v1/executions", {"definition": "FuzzedJob", "parameters": {
+                    "text": "hi", "count": 3, "nested": {"list": [1, "two", None]}}, "expire_after": 60}),
+                Sample("GET", "/api/v1/executions", params={"definition": "FuzzedJob", "state": "QUEUED",
+                                                            "limit": 5, "offset": 0, "newest_first": "true"})]
+
     def _call(self, method, path, **kwargs):
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        response = self.http.request(method, f"{self.base_url}/api/v1{path}", headers=headers, timeout=10, **kwargs)
-        if response.status_code >= 400:
-            error = response.json()["error"]
-            assert set(error) == {"code", "message", "details", "request_id"}, error
-            raise WireError(response.status_code, error["code"].replace("execution_", "").replace("definition_", ""), error)
-        return response
+        return self.call(method, f"/api/v1{path}", **kwargs)
 
     def submit(self, job, parameters=None):
         body = {"definition": job, "parameters": parameters or {}}

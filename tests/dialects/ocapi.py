@@ -3,7 +3,9 @@
 OCAPI addresses an execution under its job; ids this driver did not submit
 are located through `job_execution_search`, as a client holding only an id would.
 """
-from jobgate.testing import Snapshot, WireDriver, WireError, utc
+from urllib.parse import urlsplit
+
+from jobgate.testing import Sample, Snapshot, WireDriver, WireError, utc
 
 #: a version that shows `parameters` (from 23.2)
 DATA = "/s/-/dw/data/v23_2"
@@ -22,26 +24,37 @@ class Driver(WireDriver):
     #: execution id -> job id, shared by every driver of the session like a client's memory
     jobs: dict[str, str] = {}
 
-    def _call(self, method, path, **kwargs):
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        response = self.http.request(method, self.base_url + path, headers=headers, timeout=10, **kwargs)
-        if response.status_code >= 400 and path.startswith("/api/"):
-            raise WireError(response.status_code, response.json()["error"]["code"], response.text)
-        if response.status_code >= 400:
-            body = response.json()
-            fault = body["fault"]
-            assert set(fault) == {"arguments", "type", "message"}, body
-            raise WireError(response.status_code, KINDS.get(fault["type"], "invalid"), body)
-        return response
+    def credentials(self):
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def fault(self, response):
+        if urlsplit(response.url).path.startswith("/api/"):
+            return WireError(response.status_code, response.json()["error"]["code"], response.text)
+        body = response.json()
+        fault = body["fault"]
+        assert set(fault) == {"arguments", "type", "message"}, body
+        return WireError(response.status_code, KINDS.get(fault["type"], "invalid"), body)
+
+    def samples(self):
+        term = {"term_query": {"fields": ["job_id"], "operator": "is", "values": ["FuzzedJob"]}}
+        since = {"range_filter": {"field": "start_time", "from": "2020-01-01T00:00:00.000Z", "from_inclusive": True}}
+        search = {"query": {"bool_query": {"must": [term], "must_not": [{"match_all_query": {}}], "should": [
+            {"filtered_query": {"query": {"match_all_query": {}}, "filter": {"bool_filter": {
+                "operator": "or", "filters": [since, {"term_filter": {"field": "status", "operator": "one_of",
+                                                                      "values": ["PENDING", "OK"]}}]}}}}]}},
+            "sorts": [{"field": "start_time", "sort_order": "desc"}], "start": 0, "count": 5, "select": "(**)"}
+        return [Sample("POST", f"{DATA}/jobs/FuzzedJob/executions", {"parameters": [{"name": "text", "value": "hi"}]}),
+                Sample("POST", f"{DATA}/job_execution_search", search),
+                Sample("GET", f"{DATA}/jobs/FuzzedJob/executions", params={"start": 0, "count": 5})]
 
     def submit(self, job, parameters=None):
         body = {"parameters": [{"name": k, "value": str(v)} for k, v in (parameters or {}).items()]}
-        ref = self._call("POST", f"{DATA}/jobs/{job}/executions", json=body).json()["id"]
+        ref = self.call("POST", f"{DATA}/jobs/{job}/executions", json=body).json()["id"]
         self.jobs[ref] = job
         return ref
 
     def _document(self, ref):
-        return self._call("GET", f"{DATA}/jobs/{self._job_of(ref)}/executions/{ref}").json()
+        return self.call("GET", f"{DATA}/jobs/{self._job_of(ref)}/executions/{ref}").json()
 
     def get(self, ref):
         doc = self._document(ref)
@@ -56,15 +69,15 @@ class Driver(WireDriver):
                         parameters, utc(doc.get("start_time")), utc(doc.get("end_time")))
 
     def page(self, job, offset, limit):
-        data = self._call("GET", f"{DATA}/jobs/{job}/executions", params={"start": offset, "count": limit}).json()
+        data = self.call("GET", f"{DATA}/jobs/{job}/executions", params={"start": offset, "count": limit}).json()
         return [item["id"] for item in data["data"]], data["total"]
 
     def delete(self, ref):
-        self._call("DELETE", f"{DATA}/jobs/{self._job_of(ref)}/executions/{ref}")
+        self.call("DELETE", f"{DATA}/jobs/{self._job_of(ref)}/executions/{ref}")
 
     def log(self, ref):
         name = self._document(ref)["log_file_name"]
-        return self._call("GET", f"/on/demandware.servlet/webdav/Sites/Impex/log/{name}").text
+        return self.call("GET", f"/on/demandware.servlet/webdav/Sites/Impex/log/{name}").text
 
     def ref(self, uuid, seq):
         return str(seq)
@@ -72,6 +85,6 @@ class Driver(WireDriver):
     def _job_of(self, ref):
         if ref not in self.jobs:
             query = {"term_query": {"fields": ["id"], "operator": "is", "values": [ref]}}
-            hits = self._call("POST", f"{DATA}/job_execution_search", json={"query": query}).json().get("hits", [])
+            hits = self.call("POST", f"{DATA}/job_execution_search", json={"query": query}).json().get("hits", [])
             return hits[0]["job_id"] if hits else "-"
         return self.jobs[ref]

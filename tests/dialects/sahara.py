@@ -2,7 +2,7 @@
 import json
 from datetime import timedelta
 
-from jobgate.testing import DefinitionSnapshot, Snapshot, WireDriver, WireError, utc
+from jobgate.testing import DefinitionSnapshot, Sample, Snapshot, WireDriver, WireError, utc
 from jobgate.testing import Requirements as Defaults
 from jobgate.testing.parts import tenants
 
@@ -35,16 +35,27 @@ class Driver(WireDriver):
         super().__init__(base_url, token)
         self.names = {}          # template uuid -> name, as a client remembers them
 
+    def credentials(self):
+        return {"X-Auth-Token": self.token} if self.token else {}
+
+    def fault(self, response):
+        error = response.json()
+        assert set(error) == {"error_code", "error_name", "error_message"}, error
+        assert error["error_code"] == response.status_code, error
+        return WireError(response.status_code, KINDS.get(error["error_name"], error["error_name"]), error)
+
+    def samples(self):
+        execute = {"cluster_id": CLUSTER, "job_configs": {"configs": {"mapred.reduce.tasks": "1"}, "args": ["a"],
+                                                          "params": {"text": "hi"}}, "is_public": False}
+        return [Sample("POST", self._path(f"/jobs/{self._job_uuid('FuzzedJob')}/execute"), execute),
+                Sample("GET", self._path("/job-executions"), params={"limit": 5, "sort_by": "-created_at",
+                                                                     "job.name": "Fuzz.*", "status": "pending"})]
+
+    def _path(self, path):
+        return f"/v1.1/{self.tenants.get(self.token, 'acme')}{path}"
+
     def _call(self, method, path, **kwargs):
-        headers = {"X-Auth-Token": self.token} if self.token else {}
-        url = f"{self.base_url}/v1.1/{self.tenants.get(self.token, 'acme')}{path}"
-        response = self.http.request(method, url, headers=headers, timeout=10, **kwargs)
-        if response.status_code >= 400:
-            error = response.json()
-            assert set(error) == {"error_code", "error_name", "error_message"}, error
-            assert error["error_code"] == response.status_code, error
-            raise WireError(response.status_code, KINDS.get(error["error_name"], error["error_name"]), error)
-        return response
+        return self.call(method, self._path(path), **kwargs)
 
     def _job_uuid(self, job):
         jobs = self._call("GET", "/jobs", params={"name": job}).json()["jobs"]

@@ -3,7 +3,7 @@ deleted through /jobDefinitions, jobs submitted by jobDefinitionUri, canceled th
 logs read at `logLocation`."""
 import json
 
-from jobgate.testing import DefinitionSnapshot, Snapshot, WireDriver, WireError, utc
+from jobgate.testing import DefinitionSnapshot, Sample, Snapshot, WireDriver, WireError, utc
 from jobgate.testing import Requirements as Defaults
 
 ROOT = "/jobExecution"
@@ -30,34 +30,44 @@ class Requirements(Defaults):
 class Driver(WireDriver):
     name = "sas"
 
-    def _call(self, method, path, **kwargs):
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        headers.update(kwargs.pop("headers", {}))
-        response = self.http.request(method, self.base_url + path, headers=headers, timeout=10, **kwargs)
-        if response.status_code >= 400:
-            error = response.json()
-            assert response.headers["Content-Type"].startswith("application/vnd.sas.error+json"), response.headers
-            assert error["httpStatusCode"] == response.status_code and error["version"] == 2, error
-            kind = KINDS.get(response.status_code, "invalid")
-            if response.status_code == 409 and "concurrent" in error["message"]:
-                kind = "already_running"
-            raise WireError(response.status_code, kind, error)
-        return response
+    def credentials(self):
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def fault(self, response):
+        """error2 as JSON, or as the text form SAS's text/plain endpoints (state, time stamps) answer."""
+        if response.headers["Content-Type"].startswith("text/plain"):
+            assert response.text.startswith(f"ErrorResponse[version=2,status={response.status_code},"), response.text
+            return WireError(response.status_code, KINDS.get(response.status_code, "invalid"), response.text)
+        error = response.json()
+        assert response.headers["Content-Type"].startswith("application/vnd.sas.error+json"), response.headers
+        assert error["httpStatusCode"] == response.status_code and error["version"] == 2, error
+        kind = KINDS.get(response.status_code, "invalid")
+        if response.status_code == 409 and "concurrent" in error["message"]:
+            kind = "already_running"
+        return WireError(response.status_code, kind, error)
+
+    def samples(self):
+        job = {"jobDefinitionUri": self._definition_uri("FuzzedJob"), "arguments": {"text": "hi"}, "name": "fuzzed",
+               "expiresAfter": "PT1H"}
+        listing = {"filter": "and(eq(state,'pending'),startsWith(name,'fuzz'))", "sortBy": "creationTimeStamp:descending",
+                   "start": 0, "limit": 5}
+        return [Sample("POST", f"{ROOT}/jobs", job, headers={"Content-Type": JOB_REQUEST}),
+                Sample("GET", f"{ROOT}/jobs", params=listing)]
 
     def _definition_uri(self, job):
-        found = self._call("GET", DEFINITIONS, params={"filter": f"eq(name,'{job}')"}).json()
+        found = self.call("GET", DEFINITIONS, params={"filter": f"eq(name,'{job}')"}).json()
         assert found["count"] == 1, found
         return f"{DEFINITIONS}/{found['items'][0]['id']}"
 
     def submit(self, job, parameters=None):
         body = {"jobDefinitionUri": self._definition_uri(job),
                 "arguments": {k: str(v) for k, v in (parameters or {}).items()}}
-        response = self._call("POST", f"{ROOT}/jobs", json=body, headers={"Content-Type": JOB_REQUEST, "Accept": JOB})
+        response = self.call("POST", f"{ROOT}/jobs", json=body, headers={"Content-Type": JOB_REQUEST, "Accept": JOB})
         assert response.status_code == 201 and response.headers["Location"].endswith(response.json()["id"])
         return response.json()["id"]
 
     def _job(self, ref):
-        return self._call("GET", f"{ROOT}/jobs/{ref}").json()
+        return self.call("GET", f"{ROOT}/jobs/{ref}").json()
 
     def get(self, ref):
         job = self._job(ref)
@@ -68,17 +78,17 @@ class Driver(WireDriver):
 
     def page(self, job, offset, limit):
         query = {"filter": f"eq(jobDefinitionUri,'{self._definition_uri(job)}')", "start": offset, "limit": limit}
-        data = self._call("GET", f"{ROOT}/jobs", params=query).json()
+        data = self.call("GET", f"{ROOT}/jobs", params=query).json()
         return [item["id"] for item in data["items"]], data["count"]
 
     def cancel(self, ref):
-        self._call("PUT", f"{ROOT}/jobs/{ref}/state", params={"value": "canceled"}, headers={"Accept": "text/plain"})
+        self.call("PUT", f"{ROOT}/jobs/{ref}/state", params={"value": "canceled"}, headers={"Accept": "text/plain"})
 
     def delete(self, ref):
-        assert self._call("DELETE", f"{ROOT}/jobs/{ref}").status_code == 204
+        assert self.call("DELETE", f"{ROOT}/jobs/{ref}").status_code == 204
 
     def log(self, ref):
-        return self._call("GET", f"{self._job(ref)['logLocation']}/content").text
+        return self.call("GET", f"{self._job(ref)['logLocation']}/content").text
 
     def result(self, ref):
         return json.loads(self._job(ref)["results"]["result.json"])
@@ -89,32 +99,32 @@ class Driver(WireDriver):
     def definitions(self):
         every, start = [], 0
         while True:
-            page = self._call("GET", DEFINITIONS, params={"start": start, "limit": 100}).json()
+            page = self.call("GET", DEFINITIONS, params={"start": start, "limit": 100}).json()
             every += [self._definition(item) for item in page["items"]]
             start += len(page["items"])
             if not page["items"] or start >= page["count"]:
                 return every
 
     def definition(self, ref):
-        return self._definition(self._call("GET", f"{DEFINITIONS}/{ref}").json())
+        return self._definition(self.call("GET", f"{DEFINITIONS}/{ref}").json())
 
     def create_definition(self, name, description):
         body = {"version": 2, "name": name, "description": description, "type": JOB_TYPE, "parameters": [],
                 "code": "data _null_; run;"}
-        response = self._call("POST", DEFINITIONS, json=body, headers={"Content-Type": DEFINITION, "Accept": DEFINITION})
+        response = self.call("POST", DEFINITIONS, json=body, headers={"Content-Type": DEFINITION, "Accept": DEFINITION})
         assert response.status_code == 201 and response.headers["Location"].endswith(response.json()["id"])
         return response.json()["id"]
 
     def update_definition(self, ref, description):
         """As SAS clients do: GET the document and its ETag, PUT it back changed, If-Match the ETag."""
-        current = self._call("GET", f"{DEFINITIONS}/{ref}")
+        current = self.call("GET", f"{DEFINITIONS}/{ref}")
         headers = {"Content-Type": DEFINITION, "Accept": DEFINITION, "If-Match": current.headers["ETag"]}
-        changed = self._call("PUT", f"{DEFINITIONS}/{ref}", json={**current.json(), "description": description},
+        changed = self.call("PUT", f"{DEFINITIONS}/{ref}", json={**current.json(), "description": description},
                              headers=headers)
         assert changed.status_code == 200 and changed.headers["ETag"] != current.headers["ETag"], changed.headers
 
     def delete_definition(self, ref):
-        assert self._call("DELETE", f"{DEFINITIONS}/{ref}").status_code == 204
+        assert self.call("DELETE", f"{DEFINITIONS}/{ref}").status_code == 204
 
     @staticmethod
     def _definition(doc):

@@ -2,7 +2,7 @@
 from datetime import UTC, datetime, timedelta
 
 from jobgate.testing import Requirements as Defaults
-from jobgate.testing import Snapshot, WireDriver, WireError
+from jobgate.testing import Sample, Snapshot, WireDriver, WireError
 from tests import minimal
 
 #: phase -> canonical state, read test-side
@@ -18,14 +18,20 @@ class Requirements(Defaults):
 class Driver(WireDriver):
     name = "minimal"
 
+    def credentials(self):
+        return {"X-Mini-Key": self.token} if self.token else {}
+
+    def fault(self, response):
+        body = response.json()
+        assert set(body) == {"oops", "why"}, body
+        return WireError(response.status_code, body["oops"].removeprefix("execution_"), body)
+
+    def samples(self):
+        return [Sample("POST", "/mini/runs", {"job": "FuzzedJob", "args": {"text": "hi"}}),
+                Sample("GET", "/mini/runs", params={"job": "FuzzedJob", "skip": 0, "take": 5})]
+
     def _call(self, method, path, **kwargs):
-        headers = {"X-Mini-Key": self.token} if self.token else {}
-        response = self.http.request(method, f"{self.base_url}/mini{path}", headers=headers, timeout=10, **kwargs)
-        if response.status_code >= 400:
-            body = response.json()
-            assert set(body) == {"oops", "why"}, body
-            raise WireError(response.status_code, body["oops"].removeprefix("execution_"), body)
-        return response
+        return self.call(method, f"/mini{path}", **kwargs)
 
     def submit(self, job, parameters=None):
         return self._call("POST", "/runs", json={"job": job, "args": parameters or {}}).json()["run"]
