@@ -6,7 +6,8 @@ Real parts (session-wide, shared by every test of the project):
   ``redis_url``    $REDIS_URL when set (the suite owns that database and flushes it),
                    otherwise an embedded server (jobgate.tools.embedded) in a temporary folder;
   ``workers``      RQ worker processes, ``python -m jobgate worker``;
-  ``gateway``      create_app over real HTTP on a loopback port (``base_url``, ``service``).
+  ``gateway``      create_app over real HTTP on a loopback port (``base_url``, ``service``);
+  ``served_gateway``  the same gateway as operators serve it, ``jobgate serve`` (gunicorn).
 The gateway serves the suite's catalog, principals and quotas (jobgate/testing/*.toml). A project adds
 jobs of its own by overriding ``jobgate_catalogs`` (a list of catalog files, merged) and
 settings by overriding ``jobgate_environment`` (environment variables).
@@ -199,6 +200,14 @@ def gateway(settings, service, workers):
 @pytest.fixture(scope="session")
 def base_url(gateway) -> str:
     return gateway.url
+
+
+@pytest.fixture(scope="session")
+def served_gateway(gateway_env, pytestconfig):
+    server = parts.ServedGateway(gateway_env, pytestconfig.rootpath, workers=1)
+    server.start()
+    yield server
+    server.stop()
 
 
 # -- dialect modules -----------------------------------------------------------------------
