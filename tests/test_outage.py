@@ -1,7 +1,8 @@
 """Redis goes away and comes back.
 
 Meanwhile every route of every dialect answers 503 in its own fault format,
-within 2 s, never showing where Redis is; a hung Redis (SIGSTOP) too. A run in
+within 2 s, saying when to try again (Retry-After), never showing where Redis
+is; a hung Redis (SIGSTOP) too. A run in
 progress rides the outage out and ends as it really ended; a work horse lost
 during it is recorded when Redis is back. The same gateway and worker go on,
 without a restart. Each test has its own Redis, gateway and worker.
@@ -173,6 +174,8 @@ def problems(call: sweep.Call, response: requests.Response, took: float, leaks: 
             is_fault = False
         if not is_fault:
             found.append(f"a 503 that is not a {call.style.name} fault document")
+        if not response.headers.get("Retry-After", "").isdigit():
+            found.append("a 503 without Retry-After (seconds)")
     return [f"{call}: {problem}: {response.text[:300]}" for problem in found]
 
 

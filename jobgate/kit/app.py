@@ -20,9 +20,10 @@ from jobgate.kit import dialect as dialects_module
 from jobgate.kit import inputs
 from jobgate.kit.blueprint import DIALECT_SETTINGS, DIALECTS, SERVICE
 from jobgate.kit.dialect import Dialect
-from jobgate.kit.faults import fault_from, render_json
+from jobgate.kit.faults import fault_from, render_json, with_retry_after
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
+from jobgate.store import connection
 
 REDOC = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
 
@@ -77,7 +78,7 @@ def _install_fault_handler(app: Flask, mounted: list[Dialect]) -> None:
         render_fault = next((r for prefix, r in renderers if request.path.startswith(prefix)), render_json)
         response = render_fault(fault)
         response.headers.update(fault.headers)
-        return response
+        return with_retry_after(response)
 
     # Registered after every Api so these replace flask-smorest's handler.
     app.register_error_handler(HTTPException, render)
@@ -87,6 +88,11 @@ def _install_fault_handler(app: Flask, mounted: list[Dialect]) -> None:
     @app.before_request
     def assign_request_id():
         g.request_id = _request_id()
+        connection.set_deadline()          # every store call of this request shares one budget
+
+    @app.teardown_request
+    def end_deadline(_exc):
+        connection.set_deadline(None)
 
     @app.after_request
     def echo_request_id(response):

@@ -155,6 +155,18 @@ def problem_lines(details, path: str = "", nest: Callable[[str, Any], str] = dot
     return [f"{path}: {details}" if path else str(details)]
 
 
+#: Seconds a client is told to wait before trying a 503 again (the store comes back in seconds).
+RETRY_AFTER = 2
+
+
+def with_retry_after(response: Response) -> Response:
+    """Every 503, in every dialect's format, says when to try again (unless its fault named a
+    time of its own: `Fault.headers`)."""
+    if response.status_code == 503:
+        response.headers.setdefault("Retry-After", str(RETRY_AFTER))
+    return response
+
+
 def render_json(fault: Fault) -> Response:
     """jobgate's own fault document, used by the native API and outside any dialect."""
     body = {"code": fault.code, "message": fault.message, "details": fault.details, "request_id": fault.request_id}

@@ -6,15 +6,23 @@ Unavailable: 503 in each dialect's format) without wrapping calls one by one.
 It is also a redis ConnectionError, so RQ's own code (its worker loop retries
 on those) behaves as it would with a plain client. The address of the server
 never reaches a client; it is logged.
+
+A request's calls share one deadline (`set_deadline`, which the HTTP kit calls at
+each request's start and end): every wait on Redis is cut to what is left of it,
+and once it has passed a call fails at once, so a hung Redis costs a request one
+budget, not one timeout per call.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
+from contextvars import ContextVar
 
 import redis
 from redis.backoff import NoBackoff
 from redis.client import Pipeline
+from redis.connection import Connection, SSLConnection, UnixDomainSocketConnection
 from redis.retry import Retry
 
 from jobgate.errors import Unavailable
@@ -22,7 +30,18 @@ from jobgate.errors import Unavailable
 log = logging.getLogger("jobgate.store")
 #: Seconds a connect or a reply may take: an outage answers within 2 s.
 TIMEOUT = 0.9
+#: Seconds of waiting on Redis one request may spend over all its calls, so that however
+#: many calls it makes, a hung Redis is answered (503) within 2 s.
+REQUEST_BUDGET = 1.5
 _LOST = (redis.ConnectionError, redis.TimeoutError)
+#: monotonic time by which this context's store calls must be done; None: no deadline
+_deadline: ContextVar[float | None] = ContextVar("jobgate_store_deadline", default=None)
+
+
+def set_deadline(seconds: float | None = REQUEST_BUDGET) -> None:
+    """Store calls made from now on in this context must be done within `seconds`
+    (None: each call has its own timeout only, as in workers)."""
+    _deadline.set(None if seconds is None else time.monotonic() + seconds)
 
 
 class StoreUnavailable(Unavailable, redis.ConnectionError):
@@ -72,6 +91,47 @@ class GuardedPipeline(Pipeline):
         self.watching = False
 
 
+class _Deadlined:
+    """A connection whose every wait on Redis (connect, send, reply) is cut to what
+    is left of the context's deadline, failing at once once it has passed."""
+
+    def _limit(self, own: float | None) -> float | None:
+        ends = _deadline.get()
+        if ends is None:
+            return own
+        left = ends - time.monotonic()
+        if left <= 0:
+            self.disconnect()          # a reply may be on its way: this connection is out of step
+            raise redis.TimeoutError("the request's time for the store has run out")
+        return left if own is None else min(own, left)
+
+    def _connect(self):
+        own = self.socket_connect_timeout
+        self.socket_connect_timeout = self._limit(own)
+        try:
+            return super()._connect()
+        finally:
+            self.socket_connect_timeout = own
+
+    def _cut(self) -> None:
+        if not self._sock:
+            self.connect_check_health(check_health=False)
+        self._sock.settimeout(self._limit(self.socket_timeout))
+
+    def send_packed_command(self, command, check_health=True):
+        self._cut()
+        super().send_packed_command(command, check_health)
+
+    def read_response(self, *args, **kwargs):
+        self._cut()
+        return super().read_response(*args, **kwargs)
+
+
+#: the client's connection classes (TCP, TLS, unix socket), each with the deadline
+_DEADLINED = {cls: type(cls.__name__, (_Deadlined, cls), {})
+              for cls in (Connection, SSLConnection, UnixDomainSocketConnection)}
+
+
 class GuardedRedis(redis.Redis):
     def execute_command(self, *args, **options):
         with _guard():
@@ -88,9 +148,12 @@ def connect(url: str) -> GuardedRedis:
     fails at once, and reconnecting once is enough. A timeout is not retried (nor is
     a health-check PING that timed out): a hung server would make each wait twice.
     """
-    return GuardedRedis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT,
-                                 retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-                                 health_check_interval=10)
+    client = GuardedRedis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT,
+                                   retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+                                   health_check_interval=10)
+    pool = client.connection_pool
+    pool.connection_class = _DEADLINED[pool.connection_class]
+    return client
 
 
 def ping(url: str, timeout: float = 1.0) -> bool:
