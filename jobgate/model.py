@@ -180,6 +180,7 @@ class Execution:
     has_result: bool = False
     log_size: int = 0                     # derived on read from the log's length, never stored
     restart_of: str | None = None
+    restarted_as: str | None = None      # the one restart made of it (restarts are idempotent)
     attempt: int = 1
     cancel_requested: bool = False
     delete_on_end: bool = False           # a delete asked for while it ran: gone once it ends

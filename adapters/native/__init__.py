@@ -9,6 +9,8 @@ Id style: executions by uuid or integer seq (uuid shown); definitions by id, uui
 Paging: ``offset``/``limit`` with ``total``, or ``cursor`` (keyset, from ``next_cursor``).
 Versions: single documents carry ``ETag: "<version>"``; ``If-Match`` on PATCH of a definition
 and DELETE of an execution makes a changed resource a 412 ``version_mismatch``.
+Restart: one new execution per ended one (``restart_of`` on it, ``restarted_as`` on the old one);
+asked again, or twice at once, the restart answers that same execution (201).
 State map: the canonical states, unchanged (``jobgate.kit.states.IDENTITY``).
 Faults: ``{"error": {"code", "message", "details", "request_id"}}`` with the HTTP status
 (``jobgate.kit.faults.CANONICAL``).

@@ -161,6 +161,7 @@ class ExecutionOut(Schema):
     has_result = fields.Boolean()
     log_size = fields.Integer()
     restart_of = fields.String(allow_none=True)
+    restarted_as = fields.String(allow_none=True)
     attempt = fields.Integer()
     cancel_requested = fields.Boolean()
     canceled_by = fields.String(allow_none=True)

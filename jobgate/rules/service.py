@@ -214,14 +214,17 @@ class Service:
                 "start_at": to_ms(start_at)}
         enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(
             pipe, execution.id, queue, timeout, start_at))
-        self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue,
-                          active_limit=quota.executions)
+        stored = self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue,
+                                   active_limit=quota.executions)
+        if stored != execution.id:        # a restart, made already
+            return self.get(principal, stored)
         if prerequisites:
             self.lifecycle.release_if_ready(execution)   # some may have ended meanwhile
         return execution
 
     def restart(self, principal: Principal, ref: str, *, origin: str) -> Execution:
-        """A new execution of an ended one (restart_of set), if its job allows it."""
+        """A new execution of an ended one (restart_of set), if its job allows it; only one:
+        a restart asked again, or twice at once, gets the one restart made."""
         old = self.get(principal, ref)
         definition = self.definition(principal, old.definition_id)
         if not definition.restartable:

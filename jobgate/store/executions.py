@@ -76,20 +76,30 @@ class Store:
         return int(self.redis.incr(keys.EXECUTION_SEQ))
 
     def create(self, execution: Execution, plan: dict, *, exclusive: bool,
-               enqueue: Callable[[redis.client.Pipeline], None] | None = None, active_limit: int | None = None) -> None:
+               enqueue: Callable[[redis.client.Pipeline], None] | None = None, active_limit: int | None = None) -> str:
         """Write a new execution (and its RQ job, through `enqueue`, or its place among
-        the dependents of each execution in `execution.after`) in one MULTI.
+        the dependents of each execution in `execution.after`) in one MULTI; the id of
+        the execution that stands for it: its own, or for a restart, the restart made already.
 
         With `exclusive`, the definition's slot must be free; with `active_limit`, the tenant
         must have fewer unfinished executions (its state indexes count them). Both are read
         under WATCH: of racing submits exactly as many commit as the slot or limit allow.
+        A restart marks the execution it restarts (`restarted_as`) in the same MULTI, watching
+        it: of racing restarts one commits, the others find it and write nothing.
         """
         slot = keys.slot(execution.tenant, execution.definition_id)
         record = json.dumps(_at_rest(dump(execution)))
         unfinished = [keys.index(execution.tenant, state=s.value) for s in State if not s.terminal]
         watched = ([slot] if exclusive else []) + (unfinished if active_limit is not None else [])
+        if execution.restart_of:
+            watched.append(keys.record(execution.restart_of))
 
-        def write(pipe: redis.client.Pipeline) -> None:
+        def write(pipe: redis.client.Pipeline) -> str:
+            restarted = None
+            if execution.restart_of:
+                restarted, earlier = self._restart_claim(pipe, execution.restart_of)
+                if earlier:
+                    return earlier
             if active_limit is not None:
                 active = sum(pipe.zcard(key) for key in unfinished)
                 if active >= active_limit:
@@ -111,15 +121,30 @@ class Store:
                 pipe.zadd(keys.EXPIRIES, {execution.id: to_ms(execution.expires)})
             for prerequisite in execution.after:
                 pipe.sadd(keys.dependents(prerequisite), execution.id)
+            if restarted is not None:
+                restarted.update(restarted_as=execution.id, version=restarted["version"] + 1, modified=to_ms(now()))
+                pipe.set(keys.record(execution.restart_of), json.dumps(restarted))
             if enqueue:
                 enqueue(pipe)
+            return execution.id
 
         if watched:
-            self.redis.transaction(write, *watched)
-        else:       # nothing to watch: one MULTI round trip
-            pipe = self.redis.pipeline(transaction=True)
-            write(pipe)
-            pipe.execute()
+            return self.redis.transaction(write, *watched, value_from_callable=True)
+        pipe = self.redis.pipeline(transaction=True)       # nothing to watch: one MULTI round trip
+        write(pipe)
+        pipe.execute()
+        return execution.id
+
+    @staticmethod
+    def _restart_claim(pipe, restarted_id: str) -> tuple[dict, str | None]:
+        """The record of the execution a restart follows (as stored), and the restart made of it
+        already, if that one still exists."""
+        raw = pipe.get(keys.record(restarted_id))
+        if raw is None:
+            raise ExecutionNotFound(id=restarted_id)
+        restarted = json.loads(raw)
+        earlier = restarted.get("restarted_as")
+        return restarted, earlier if earlier and pipe.exists(keys.record(earlier)) else None
 
     def _holds_slot(self, pipe, holder_id: str) -> bool:
         raw = pipe.get(keys.record(holder_id))

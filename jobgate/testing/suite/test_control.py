@@ -1,9 +1,12 @@
 """Execution control through one dialect: cancel, delete, restart, dead workers."""
 import os
 import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from jobgate.model import Principal
 from jobgate.testing.driver import WireError
 from jobgate.testing.requirements import requires
 from jobgate.testing.suite.support import cancel_through_service, canonical, child_pid, eventually, gone, processes_with
@@ -80,6 +83,35 @@ def test_restart_of_failed_execution_and_refusals(driver, service):
     with pytest.raises(WireError) as caught:
         driver.restart(succeeded)
     assert caught.value.kind == "not_restartable"
+
+
+@requires.restart
+def test_concurrent_restarts_make_one_execution(driver, service):
+    """Restart is idempotent: racing restarts of one execution, and a later one, all get the
+    one restart made (or a conflict); never a second new execution."""
+    failed = driver.submit("FailingJob")
+    assert driver.wait(failed).state == "FAILED"
+    racing = 6
+    start = threading.Barrier(racing)
+
+    def attempt(_):
+        start.wait()
+        try:
+            return driver.restart(failed)
+        except WireError as error:
+            return error
+    with ThreadPoolExecutor(racing) as pool:
+        outcomes = list(pool.map(attempt, range(racing)))
+    made = {o for o in outcomes if isinstance(o, str)}
+    assert len(made) == 1, outcomes
+    assert all(o.kind == "conflict" for o in outcomes if isinstance(o, WireError)), outcomes
+    (again,) = made
+    assert driver.restart(failed) == again
+    old = canonical(service, driver, failed)
+    restarts = [e.id for e in service.scan(Principal("alice", "acme"), definition=old.definition_id)
+                if e.restart_of == old.id]
+    assert restarts == [canonical(service, driver, again).id]
+    driver.wait(again)
 
 
 def test_killed_worker_leaves_a_died_execution_and_nothing_running(driver, service, doomed_worker, requirements):
