@@ -37,7 +37,8 @@ from jobgate.tools import processes
 from jobgate.tools.embedded import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = ["--worker-class", "gthread", "--workers", "1", "--threads", "8"]   # the Procfile's web: line
+#: the Procfile's web: line (jobgate's gunicorn settings), one process
+GUNICORN = ["-c", "python:jobgate.tools.gunicorn_conf", "--workers", "1"]
 TENANT, TOKEN, PASSWORD = "bench", "bench-token", "bench-password"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SUBMIT = ("POST", "/api/v1/executions", {"definition": "Noop"})

@@ -51,3 +51,6 @@ JSON_DEPTH_MAX = 64
 JSON_DIGITS_MAX = 100
 #: The most executions one submit may wait for (`after`): each is read before the submit is accepted.
 AFTER_MAX = 100
+#: Seconds a client may stay silent while it sends a request's body or takes its answer; then
+#: its connection is dropped, a body that stopped coming answered 408 (JOBGATE_CLIENT_TIMEOUT overrides).
+CLIENT_TIMEOUT = 10.0

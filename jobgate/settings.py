@@ -54,6 +54,8 @@ class Settings:
     trusted_proxies: int = 0
     #: every JOBGATE_* variable, for the settings dialects declare themselves (Dialect.settings)
     environ: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: seconds a client may stay silent while its request is served (the gunicorn worker's)
+    client_timeout: float = limits.CLIENT_TIMEOUT
 
     @classmethod
     def from_env(cls, env=None, **overrides) -> Settings:
@@ -79,6 +81,7 @@ class Settings:
             login_backoff=float(env.get("JOBGATE_LOGIN_BACKOFF", limits.LOGIN_BACKOFF)),
             trusted_proxies=int(env.get("JOBGATE_TRUSTED_PROXIES", 0)),
             environ={k: v for k, v in env.items() if k.startswith("JOBGATE_")},
+            client_timeout=float(env.get("JOBGATE_CLIENT_TIMEOUT", limits.CLIENT_TIMEOUT)),
         )
         values.update(overrides)
         return cls(**values)

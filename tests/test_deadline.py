@@ -12,15 +12,17 @@ import signal
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
 from jobgate.settings import Settings
 from jobgate.store.connection import StoreUnavailable, connect, set_deadline
-from jobgate.testing.parts import Gateway
+from jobgate.testing.parts import TOKENS, Gateway, ServedGateway
 from tests import sweep
 from tests import test_outage as outage
+from tests.conftest import ROOT
 from tests.test_outage import WITHIN, problems
 
 #: the outage tests' fixtures: a Redis of the test's own, alone or with a gateway and a worker
@@ -115,3 +117,31 @@ def test_a_request_making_several_calls_to_a_slow_redis_is_a_503_within_2_s(own_
         slow.close()
         proxy.close()
     assert requests.get(f"{own_stack.url}/readyz", timeout=10).status_code == 200
+
+
+def test_the_served_gateway_answers_503_within_2_s_to_every_request_while_redis_hangs(own_stack):
+    """Under gunicorn's gevent worker too: several requests at once, each waiting on Redis on a
+    greenlet of its own, each within its own deadline."""
+    ids = sweep.prepare(own_stack.url)
+    probes = [call for call in sweep.calls(own_stack.gateway.app, ids)
+              if (call.method, call.rule) in {("GET", "/api/v1/executions/<ref>"), ("POST", "/api/v1/executions"),
+                                              ("GET", "/api/v1/executions/<ref>/log"), *SEVERAL_CALLS}]
+    assert len(probes) == 5
+    served = ServedGateway(own_stack.env, ROOT, workers=1)
+    served.start()
+    try:
+        os.kill(own_stack.server.pid, signal.SIGSTOP)
+        try:
+            def timed(call):
+                started = time.monotonic()
+                response = call.send(served.url)
+                return problems(call, response, time.monotonic() - started, own_stack.leaks)
+            with ThreadPoolExecutor(len(probes) * 2) as pool:
+                found = [problem for answer in pool.map(timed, probes * 2) for problem in answer]
+        finally:
+            os.kill(own_stack.server.pid, signal.SIGCONT)
+        assert not found, "\n".join(found)
+        assert requests.get(f"{served.url}/api/v1/executions/{ids.execution}", timeout=10,
+                            headers={"Authorization": f"Bearer {TOKENS['alice']}"}).status_code == 200
+    finally:
+        served.stop()

@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     for dialect in mounted:
         _mount(app, dialect)
     _install_fault_handler(app, mounted)
+    _install_request_hooks(app)          # before the input checks: they read the body it read
     inputs.install(app)
     _install_health(app)
     return app
@@ -85,9 +86,14 @@ def _install_fault_handler(app: Flask, mounted: list[Dialect]) -> None:
     app.register_error_handler(JobgateError, render)
     app.register_error_handler(Exception, render)
 
+
+def _install_request_hooks(app: Flask) -> None:
     @app.before_request
-    def assign_request_id():
+    def start():
+        """The whole body is read first: one that stops coming (the server's client
+        timeout) is a 408 (kit.faults), and the store's one deadline for the request starts after it."""
         g.request_id = _request_id()
+        request.get_data(cache=True)
         connection.set_deadline()          # every store call of this request shares one budget
 
     @app.teardown_request

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, jsonify
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException
 
 from jobgate import errors
 from jobgate.errors import JobgateError
@@ -22,9 +22,9 @@ log = logging.getLogger("jobgate")
 #: HTTP errors raised by Flask, werkzeug or webargs, as canonical codes.
 _HTTP_CODES = {
     400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests", 431: "headers_too_large",
-    501: "not_implemented", 503: "unavailable",
+    405: "method_not_allowed", 406: "not_acceptable", 408: "request_timeout", 409: "conflict",
+    413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
+    431: "headers_too_large", 501: "not_implemented", 503: "unavailable",
 }
 
 
@@ -49,6 +49,8 @@ class Fault:
 
 
 def fault_from(exc: Exception, request_id: str) -> Fault:
+    if _timed_out(exc):
+        return Fault(408, "request_timeout", "the request body stopped coming", request_id)
     if isinstance(exc, JobgateError):
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
         return Fault(exc.status, exc.code, exc.message, request_id, exc.details, dict(exc.context), exc, headers)
@@ -67,6 +69,13 @@ def fault_from(exc: Exception, request_id: str) -> Fault:
     original = getattr(exc, "original_exception", None) or exc
     log.error("request %s failed", request_id, exc_info=original)
     return Fault(500, "internal", f"internal error; quote request id {request_id}", request_id)
+
+
+def _timed_out(exc: Exception) -> bool:
+    """A read from the client that outlasted the server's client timeout: raw, or as werkzeug
+    words a failed read (ClientDisconnected, a 400)."""
+    return isinstance(exc, TimeoutError) or (isinstance(exc, ClientDisconnected)
+                                             and isinstance(exc.__context__, TimeoutError))
 
 
 #: Every canonical fault code: the canonical errors' and the HTTP ones above. Each

@@ -26,6 +26,16 @@ REMEMBER_FOR = 60.0
 _hasher = PasswordHasher()
 
 
+def _in_line(function, *args):
+    return function(*args)
+
+
+#: How the slow hash is run: in the caller's thread. A server whose requests share one
+#: thread sets a runner on real threads here (Argon2 lets go of the GIL), so that the
+#: others go on meanwhile: the gateway's gevent worker does (jobgate/tools/gunicorn_conf.py).
+run_slow = _in_line
+
+
 def hash_password(plain: str) -> str:
     return _hasher.hash(plain)
 
@@ -41,7 +51,7 @@ def matches(stored: str, given: str) -> bool:
     """Constant-time for the legacy forms; Argon2's own verification for hashes."""
     if stored.startswith(ARGON2):
         try:
-            return _hasher.verify(stored, given)
+            return run_slow(_hasher.verify, stored, given)
         except (VerificationError, InvalidHashError):
             return False
     if stored.startswith(LEGACY_SHA256):

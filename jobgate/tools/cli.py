@@ -26,15 +26,15 @@ STATE_DIR = Path(".jobgate")
 
 
 def serve(host: str, port: int, workers: int, certfile: str | None, keyfile: str | None) -> None:
-    """The app under gunicorn (TLS when given a certificate and key)."""
-    from gunicorn.app.base import BaseApplication
+    """The app under gunicorn with the Procfile's settings (TLS when given a certificate and key)."""
+    from gunicorn.app.base import Application
 
     from jobgate.kit.app import create_app
 
-    class Gateway(BaseApplication):
+    class Gateway(Application):
         def load_config(self):
-            options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "jobgate.tools.httpworker.Worker",
-                       "threads": 8, "accesslog": "-", "certfile": certfile, "keyfile": keyfile}
+            self.load_config_from_module_name_or_filename("python:jobgate.tools.gunicorn_conf")
+            options = {"bind": f"{host}:{port}", "workers": workers, "certfile": certfile, "keyfile": keyfile}
             for key, value in options.items():
                 if value is not None:
                     self.cfg.set(key, value)

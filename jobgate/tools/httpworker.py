@@ -1,7 +1,9 @@
-"""The gunicorn worker jobgate is served with (`jobgate serve`, the Procfile): gunicorn's
-threaded one, answering what gunicorn refuses before the app sees it (a request line or
-headers over its limits, a malformed Content-Length or Transfer-Encoding) with a fault
-document instead of gunicorn's HTML page.
+"""The gunicorn worker jobgate is served with (jobgate/tools/gunicorn_conf.py: `jobgate serve`,
+the Procfile): gunicorn's gevent worker, every connection on a greenlet of its own, whose
+waits on a client while it serves its request (reading the body, writing the answer) end
+after the client timeout; and which answers what gunicorn refuses before the app sees it
+(a request line or headers over its limits, a malformed Content-Length or Transfer-Encoding)
+with a fault document instead of gunicorn's HTML page.
 
 gunicorn still decides (status, log lines, access log); the document comes from the app,
 through its one fault handler (kit.inputs.REFUSED): in the dialect's format when gunicorn
@@ -10,15 +12,35 @@ long, headers too large). An app that cannot take such a request keeps gunicorn'
 """
 from __future__ import annotations
 
+import contextlib
+
 from gunicorn import util
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.ggevent import GeventWorker
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from jobgate.kit.inputs import REFUSED
+from jobgate.settings import Settings
 
 
-class Worker(ThreadWorker):
+class Worker(GeventWorker):
+    def init_process(self):
+        self.client_timeout = Settings.from_env().client_timeout
+        super().init_process()
+
+    def handle_request(self, listener_name, req, sock, addr):
+        sock.settimeout(self.client_timeout)
+        try:
+            return super().handle_request(listener_name, req, sock, addr)
+        except TimeoutError:
+            self.log.info("closed the connection of %s: silent for %s s", addr, self.client_timeout)
+            raise StopIteration() from None
+        finally:
+            # Between requests gunicorn's keepalive bounds the wait, quietly (also for the rest
+            # of a body the app did not read, which gunicorn reads and drops before the next).
+            with contextlib.suppress(OSError):
+                sock.settimeout(None)
+
     def handle_error(self, req, client, addr, exc):
         page = _Page()
         super().handle_error(req, page, addr, exc)

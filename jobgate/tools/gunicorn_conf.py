@@ -1,0 +1,37 @@
+"""How the gateway is served: gunicorn's settings, one module for `jobgate serve`, the
+Procfile's `web:` line and the bench alike:
+
+    gunicorn -c python:jobgate.tools.gunicorn_conf --bind 0.0.0.0:$PORT 'jobgate.kit.app:create_app()'
+
+Each worker process (jobgate.tools.httpworker) serves every connection on a gevent
+greenlet, not on a thread of its own: a client that sends its body slowly or stops, or
+that does not read its answer, holds one cheap greenlet while the others are served. It
+is also dropped once it has been silent for `JOBGATE_CLIENT_TIMEOUT` seconds (a body that
+stops coming is a 408 in the dialect's format; see jobgate.kit.app); headers that do not
+all come, and an idle keep-alive connection, are closed after `keepalive` seconds.
+
+Argon2 password hashes (about 0.1 s of C each) run on gevent's pool of real threads
+(`post_worker_init`), so a login does not hold up the process's other requests.
+
+The worker count is gunicorn's: `--workers`, else $WEB_CONCURRENCY (Heroku sets it), else 1.
+The work in a request is CPU and Redis round trips; those go through redis-py's sockets,
+which gevent makes cooperative (gunicorn patches the worker before it loads the app).
+"""
+from __future__ import annotations
+
+import gevent
+
+from jobgate.rules import passwords
+
+#: gunicorn's gevent worker with a client timeout, answering its own refusals as faults
+worker_class = "jobgate.tools.httpworker.Worker"
+#: connections one worker process serves at once (slow ones included)
+worker_connections = 1000
+keepalive = 5
+accesslog = "-"
+
+
+def post_worker_init(worker) -> None:
+    """Password hashes run on gevent's pool of real threads, not on the one all requests share."""
+    pool = gevent.get_hub().threadpool
+    passwords.run_slow = lambda function, *args: pool.apply(function, args)
