@@ -114,11 +114,13 @@ class _Deadlined:
             self.socket_connect_timeout = own
 
     def _cut(self) -> None:
-        if not self._sock:
-            self.connect_check_health(check_health=False)
-        self._sock.settimeout(self._limit(self.socket_timeout))
+        limit = self._limit(self.socket_timeout)
+        if self._sock:
+            self._sock.settimeout(limit)
 
     def send_packed_command(self, command, check_health=True):
+        if not self._sock:
+            self.connect_check_health(check_health=False)     # first, as redis-py's own does
         self._cut()
         super().send_packed_command(command, check_health)
 
