@@ -91,14 +91,14 @@ def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def start():
         """The whole body is read first: one that stops coming (the server's client
-        timeout) is a 408 (kit.faults), and the store's one deadline for the request starts after it."""
+        timeout) is a 408 (kit.faults), and the store's one budget for the request starts after it."""
         g.request_id = _request_id()
         request.get_data(cache=True)
-        connection.set_deadline()          # every store call of this request shares one budget
+        connection.set_budget()            # every store call of this request shares one budget
 
     @app.teardown_request
-    def end_deadline(_exc):
-        connection.set_deadline(None)
+    def end_budget(_exc):
+        connection.set_budget(None)
 
     @app.after_request
     def echo_request_id(response):

@@ -7,10 +7,11 @@ It is also a redis ConnectionError, so RQ's own code (its worker loop retries
 on those) behaves as it would with a plain client. The address of the server
 never reaches a client; it is logged.
 
-A request's calls share one deadline (`set_deadline`, which the HTTP kit calls at
-each request's start and end): every wait on Redis is cut to what is left of it,
-and once it has passed a call fails at once, so a hung Redis costs a request one
-budget, not one timeout per call.
+A request's calls share one budget of waiting (`set_budget`, which the HTTP kit
+calls at each request's start and end): every wait on Redis is cut to what is left
+of it and comes out of it, and once it is spent a call fails at once, so a hung
+Redis costs a request one budget, not one timeout per call. Only waiting on Redis
+counts: the request's own work between calls (a password hash) spends none of it.
 """
 from __future__ import annotations
 
@@ -34,14 +35,22 @@ TIMEOUT = 0.9
 #: many calls it makes, a hung Redis is answered (503) within 2 s.
 REQUEST_BUDGET = 1.5
 _LOST = (redis.ConnectionError, redis.TimeoutError)
-#: monotonic time by which this context's store calls must be done; None: no deadline
-_deadline: ContextVar[float | None] = ContextVar("jobgate_store_deadline", default=None)
 
 
-def set_deadline(seconds: float | None = REQUEST_BUDGET) -> None:
-    """Store calls made from now on in this context must be done within `seconds`
+class _Budget:
+    """Seconds left of one context's waiting on the store."""
+
+    def __init__(self, seconds: float):
+        self.left = seconds
+
+
+_budget: ContextVar[_Budget | None] = ContextVar("jobgate_store_budget", default=None)
+
+
+def set_budget(seconds: float | None = REQUEST_BUDGET) -> None:
+    """Store calls made from now on in this context may wait `seconds` on Redis in all
     (None: each call has its own timeout only, as in workers)."""
-    _deadline.set(None if seconds is None else time.monotonic() + seconds)
+    _budget.set(None if seconds is None else _Budget(seconds))
 
 
 class StoreUnavailable(Unavailable, redis.ConnectionError):
@@ -91,46 +100,55 @@ class GuardedPipeline(Pipeline):
         self.watching = False
 
 
-class _Deadlined:
-    """A connection whose every wait on Redis (connect, send, reply) is cut to what
-    is left of the context's deadline, failing at once once it has passed."""
+class _Budgeted:
+    """A connection whose every wait on Redis (connect, send, reply) is cut to what is
+    left of the context's budget and spends it, failing at once once it is spent."""
 
-    def _limit(self, own: float | None) -> float | None:
-        ends = _deadline.get()
-        if ends is None:
-            return own
-        left = ends - time.monotonic()
-        if left <= 0:
+    @contextlib.contextmanager
+    def _waiting(self, own: float | None):
+        """One wait: the timeout to give it, and its time taken from the budget."""
+        budget = _budget.get()
+        if budget is None:
+            yield own
+            return
+        if budget.left <= 0:
             self.disconnect()          # a reply may be on its way: this connection is out of step
             raise redis.TimeoutError("the request's time for the store has run out")
-        return left if own is None else min(own, left)
+        started = time.monotonic()
+        try:
+            yield budget.left if own is None else min(own, budget.left)
+        finally:
+            budget.left -= time.monotonic() - started
 
     def _connect(self):
         own = self.socket_connect_timeout
-        self.socket_connect_timeout = self._limit(own)
-        try:
-            return super()._connect()
-        finally:
-            self.socket_connect_timeout = own
-
-    def _cut(self) -> None:
-        limit = self._limit(self.socket_timeout)
-        if self._sock:
-            self._sock.settimeout(limit)
+        with self._waiting(own) as limit:
+            self.socket_connect_timeout = limit
+            try:
+                return super()._connect()
+            finally:
+                self.socket_connect_timeout = own
 
     def send_packed_command(self, command, check_health=True):
+        # connecting and the health check wait in calls of their own; here only the send
         if not self._sock:
-            self.connect_check_health(check_health=False)     # first, as redis-py's own does
-        self._cut()
-        super().send_packed_command(command, check_health)
+            self.connect_check_health(check_health=False)
+        if check_health:
+            self.check_health()
+        with self._waiting(self.socket_timeout) as limit:
+            if self._sock:
+                self._sock.settimeout(limit)
+            super().send_packed_command(command, check_health=False)
 
     def read_response(self, *args, **kwargs):
-        self._cut()
-        return super().read_response(*args, **kwargs)
+        with self._waiting(self.socket_timeout) as limit:
+            if self._sock:
+                self._sock.settimeout(limit)
+            return super().read_response(*args, **kwargs)
 
 
-#: the client's connection classes (TCP, TLS, unix socket), each with the deadline
-_DEADLINED = {cls: type(cls.__name__, (_Deadlined, cls), {})
+#: the client's connection classes (TCP, TLS, unix socket), each spending the budget
+_BUDGETED = {cls: type(cls.__name__, (_Budgeted, cls), {})
               for cls in (Connection, SSLConnection, UnixDomainSocketConnection)}
 
 
@@ -154,7 +172,7 @@ def connect(url: str) -> GuardedRedis:
                                    retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
                                    health_check_interval=10)
     pool = client.connection_pool
-    pool.connection_class = _DEADLINED[pool.connection_class]
+    pool.connection_class = _BUDGETED[pool.connection_class]
     return client
 
 
