@@ -196,7 +196,7 @@ class Service:
             expires=expires, expire_after=expire_after)
         plan = {"steps": [dump(s) for s in definition.steps], "timeout": definition.timeout,
                 "queue": queue, "retries": definition.retries, "retry_delay": definition.retry_delay,
-                "start_at": to_ms(start_at)}
+                "start_at": to_ms(start_at), "restartable": definition.restartable}
         enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(
             pipe, execution.id, queue, definition.timeout, start_at))
         self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue)
