@@ -23,3 +23,6 @@ RECORD_KEYS_MAX = 16
 RECORD_KEY_MAX = 256
 RECORD_DATA_MAX = 1 << 16
 RECORDS_PAGE_MAX = 5000
+#: Seconds a worker told to stop (SIGTERM) lets its running job go on before interrupting it;
+#: with the kill grace and its bookkeeping it stays under Heroku's 30 s before SIGKILL.
+SHUTDOWN_GRACE = 20.0

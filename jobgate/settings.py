@@ -33,6 +33,8 @@ class Settings:
     stale_after: float = 15.0
     token_ttl: int = 3600
     page_limit: int = limits.PAGE_MAX
+    #: seconds a stopping worker lets its running job go on before interrupting it (Heroku kills at 30)
+    shutdown_grace: float = limits.SHUTDOWN_GRACE
     #: every JOBGATE_* variable, for the settings dialects declare themselves (Dialect.settings)
     environ: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -53,6 +55,7 @@ class Settings:
             heartbeat_interval=float(env.get("JOBGATE_HEARTBEAT_INTERVAL", 2)),
             stale_after=float(env.get("JOBGATE_STALE_AFTER", 15)),
             token_ttl=int(env.get("JOBGATE_TOKEN_TTL", 3600)),
+            shutdown_grace=float(env.get("JOBGATE_SHUTDOWN_GRACE", limits.SHUTDOWN_GRACE)),
             environ={k: v for k, v in env.items() if k.startswith("JOBGATE_")},
         )
         values.update(overrides)
