@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,8 @@ from tests.test_steps import process_gone
 
 #: the shutdown grace of this stack's workers, in seconds
 GRACE = 2
+#: the states a run ends in
+ENDED = ("SUCCEEDED", "FAILED", "CANCELED", "DIED")
 #: the step: says which horse runs it, and its own pid, then waits for the file $JOBGATE_PARAM_GATE
 GATE = '''echo horse=$PPID step=$$; echo waiting at the gate
       while [ ! -e "$JOBGATE_PARAM_GATE" ]; do sleep 0.05; done
@@ -88,6 +92,21 @@ def until(stack: parts.Stack, execution_id: str, *states: str, timeout: float = 
         if found["state"] in states or time.monotonic() > deadline:
             return found
         time.sleep(0.1)
+
+
+def ended(stack, execution_id: str, timeout: float = 30) -> dict:
+    return until(stack, execution_id, *ENDED, timeout=timeout)
+
+
+@contextmanager
+def at_the_gate(stack, job: str, gate: Path) -> Iterator[tuple[str, dict[str, int]]]:
+    """A run of `job` waiting at `gate`: its id and the pids it says; none of them outlives the test."""
+    ref = submit(stack, job, gate=str(gate))
+    pids = pids_at_the_gate(stack, ref)
+    try:
+        yield ref, pids
+    finally:
+        kill_leftovers(pids.values())
 
 
 def pids_at_the_gate(stack: parts.Stack, execution_id: str, after: int = 0, timeout: float = 30) -> dict[str, int]:

@@ -6,7 +6,7 @@ import sys
 
 from jobgate.tools import processes
 from tests.conftest import ROOT
-from tests.stopping.conftest import all_gone, kill_leftovers, pids_at_the_gate, submit, until
+from tests.stopping.conftest import all_gone, at_the_gate, ended, kill_leftovers
 from tests.test_steps import process_gone, wait_for
 
 
@@ -15,44 +15,39 @@ def session_of(pid: int) -> int:
         return int(stat.read().rsplit(")", 1)[1].split()[3])
 
 
-def escaped_and_running(stack, tmp_path) -> tuple[str, dict[str, int]]:
-    """An EscapingJob at its gate, its escaped child alive in a session of its own."""
-    ref = submit(stack, "EscapingJob", gate=str(tmp_path / "gate"))
-    pids = pids_at_the_gate(stack, ref)
+def escaping(stack, tmp_path):
+    """An EscapingJob at its gate (at_the_gate), its escaped child alive in a session of its own."""
+    return at_the_gate(stack, "EscapingJob", tmp_path / "gate")
+
+
+def check_escaped(pids) -> None:
     assert not process_gone(pids["escaped"]) and not process_gone(pids["child"])
     assert session_of(pids["escaped"]) != session_of(pids["step"]) == session_of(pids["child"])
-    return ref, pids
 
 
 def test_cancel_kills_the_child_that_left_the_step_s_process_group(stack, tmp_path):
-    ref, pids = escaped_and_running(stack, tmp_path)
-    try:
+    with escaping(stack, tmp_path) as (ref, pids):
+        check_escaped(pids)
         asked = stack.http().post(f"{stack.url}/api/v1/executions/{ref}/cancel", timeout=10)
         assert asked.status_code < 300, asked.text
-        assert until(stack, ref, "CANCELED", "SUCCEEDED", "FAILED", "DIED")["state"] == "CANCELED"
+        assert ended(stack, ref)["state"] == "CANCELED"
         assert all_gone([pids["escaped"], pids["child"], pids["step"]])
-    finally:
-        kill_leftovers(pids.values())
 
 
 def test_a_step_that_ends_leaves_none_of_its_processes_behind(stack, tmp_path):
-    ref, pids = escaped_and_running(stack, tmp_path)
-    try:
+    with escaping(stack, tmp_path) as (ref, pids):
+        check_escaped(pids)
         (tmp_path / "gate").touch()
-        assert until(stack, ref, "SUCCEEDED", "FAILED", "CANCELED", "DIED")["state"] == "SUCCEEDED"
+        assert ended(stack, ref)["state"] == "SUCCEEDED"
         assert all_gone([pids["escaped"], pids["child"]])
-    finally:
-        kill_leftovers(pids.values())
 
 
 def test_a_killed_worker_leaves_none_of_its_step_s_processes_behind(stack, tmp_path):
-    _, pids = escaped_and_running(stack, tmp_path)
-    try:
+    with escaping(stack, tmp_path) as (_, pids):
+        check_escaped(pids)
         stack.worker.kill()
         stack.worker.wait()
         assert all_gone([pids["escaped"], pids["child"], pids["step"], pids["horse"]])
-    finally:
-        kill_leftovers(pids.values())
 
 
 #: a subreaper whose shell child leaves a grandchild in a session of its own, then ends: the

@@ -10,7 +10,7 @@ import pytest
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
 from jobgate.tools.supervise import Supervisor
-from tests.stopping.conftest import all_gone, kill_leftovers, pids_at_the_gate, submit, until
+from tests.stopping.conftest import all_gone, at_the_gate, ended, submit
 from tests.test_steps import process_gone, wait_for
 from workers.shutdown import INTERRUPTED
 
@@ -22,25 +22,21 @@ def test_up_starts_a_worker_again_when_one_dies(jobgate_up):
     assert wait_for(lambda: len(jobgate_up.workers()) == 2 and victim not in jobgate_up.workers(), timeout=30), \
         jobgate_up.workers()
     assert before[1] in jobgate_up.workers()                 # the other one was left alone
-    done = until(jobgate_up, submit(jobgate_up, "QuickJob"), "SUCCEEDED", "FAILED", "CANCELED", "DIED")
+    done = ended(jobgate_up, submit(jobgate_up, "QuickJob"))
     assert done["state"] == "SUCCEEDED", done
     assert jobgate_up.process.poll() is None
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_stopping_up_leaves_no_step_process_and_loses_no_run(jobgate_up, tmp_path, stop):
-    ref = submit(jobgate_up, "EscapingJob", gate=str(tmp_path / "gate"))
-    pids = pids_at_the_gate(jobgate_up, ref)
-    assert not process_gone(pids["escaped"])
-    try:
+    with at_the_gate(jobgate_up, "EscapingJob", tmp_path / "gate") as (ref, pids):
+        assert not process_gone(pids["escaped"])
         jobgate_up.process.send_signal(stop)
         assert jobgate_up.process.wait(60) == 0
         assert all_gone(pids.values(), timeout=0.5)           # gone by the time `up` is
         service = Service.from_settings(Settings.from_env(jobgate_up.stack.env))
         after = service.store.get(ref)
         assert (after.state.value, after.attempt) == ("QUEUED", 2) and after.message.startswith(INTERRUPTED)
-    finally:
-        kill_leftovers(pids.values())
 
 
 def test_a_supervised_process_that_exits_is_started_again_and_stop_ends_them_all():
