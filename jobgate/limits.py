@@ -54,3 +54,6 @@ AFTER_MAX = 100
 #: Seconds a client may stay silent while it sends a request's body or takes its answer; then
 #: its connection is dropped, a body that stopped coming answered 408 (JOBGATE_CLIENT_TIMEOUT overrides).
 CLIENT_TIMEOUT = 10.0
+#: Seconds a worker told to stop (SIGTERM) lets its running job go on before interrupting it;
+#: with the kill grace and its bookkeeping it stays under Heroku's 30 s before SIGKILL.
+SHUTDOWN_GRACE = 20.0

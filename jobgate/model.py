@@ -49,7 +49,8 @@ SUCCESS = frozenset({State.SUCCEEDED, State.SUCCEEDED_WITH_WARNINGS})
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.CREATED: frozenset({State.QUEUED, State.CANCELED, State.FAILED}),
     State.QUEUED: frozenset({State.RUNNING, State.CANCELED, State.FAILED, State.DIED}),
-    State.RUNNING: TERMINAL,
+    # back to QUEUED: its next attempt, after its worker died or shut down (Lifecycle.rerun_or_die)
+    State.RUNNING: TERMINAL | {State.QUEUED},
     **{s: frozenset() for s in TERMINAL},
 }
 
@@ -63,6 +64,11 @@ def now() -> datetime:
     """UTC now at millisecond precision, the precision every dialect shows."""
     moment = datetime.now(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def log_line(text: str) -> str:
+    """One line of an execution's log, stamped as every writer stamps it."""
+    return f"{now().isoformat(timespec='milliseconds').replace('+00:00', 'Z')} {text}\n"
 
 
 def to_ms(value: datetime | None) -> int | None:
@@ -199,8 +205,17 @@ class Execution:
             return None
         return to_ms(self.ended or now()) - to_ms(self.started)
 
+    @property
+    def canceled_message(self) -> str:
+        """What a run that ended on a cancel request says."""
+        return f"canceled by {self.canceled_by}" if self.canceled_by else "canceled"
+
     def attrs(self, namespace: str) -> dict[str, Any]:
         return self.attributes.get(namespace, {})
+
+    def fresh_steps(self) -> list[StepExecution]:
+        """Its step records as a new attempt starts them: not run yet."""
+        return [StepExecution(s.id, s.type, s.description) for s in self.steps]
 
 
 @dataclass

@@ -52,6 +52,8 @@ class Settings:
     login_backoff: float = limits.LOGIN_BACKOFF
     #: reverse proxies in front of the gateway whose X-Forwarded-For is believed (client addresses)
     trusted_proxies: int = 0
+    #: seconds a stopping worker lets its running job go on before interrupting it (Heroku kills at 30)
+    shutdown_grace: float = limits.SHUTDOWN_GRACE
     #: every JOBGATE_* variable, for the settings dialects declare themselves (Dialect.settings)
     environ: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     #: seconds a client may stay silent while its request is served (the gunicorn worker's)
@@ -80,6 +82,7 @@ class Settings:
             login_window=float(env.get("JOBGATE_LOGIN_WINDOW", limits.LOGIN_WINDOW)),
             login_backoff=float(env.get("JOBGATE_LOGIN_BACKOFF", limits.LOGIN_BACKOFF)),
             trusted_proxies=int(env.get("JOBGATE_TRUSTED_PROXIES", 0)),
+            shutdown_grace=float(env.get("JOBGATE_SHUTDOWN_GRACE", limits.SHUTDOWN_GRACE)),
             environ={k: v for k, v in env.items() if k.startswith("JOBGATE_")},
             client_timeout=float(env.get("JOBGATE_CLIENT_TIMEOUT", limits.CLIENT_TIMEOUT)),
         )

@@ -18,7 +18,6 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,9 +27,8 @@ from redis.connection import AbstractConnection
 from rq.registry import FailedJobRegistry
 
 from jobgate.kit.blueprint import SERVICE
-from jobgate.settings import Settings
 from jobgate.store.connection import GuardedPipeline, GuardedRedis, StoreUnavailable, connect, ping
-from jobgate.testing.parts import TOKENS, Gateway, start_worker
+from jobgate.testing import parts
 from jobgate.tools import processes
 from jobgate.tools.embedded import EmbeddedRedis, find_server_binary
 from tests import sweep
@@ -88,22 +86,8 @@ class TcpRedis:
             self._proc = None
 
 
-@dataclass
-class Stack:
-    server: object
-    gateway: Gateway
-    worker: subprocess.Popen
-    env: dict
+class Stack(parts.Stack):
     leaks: list[re.Pattern]      # what no answer may show: where Redis is
-
-    @property
-    def url(self) -> str:
-        return self.gateway.url
-
-    def http(self) -> requests.Session:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {TOKENS['alice']}"
-        return session
 
 
 @pytest.fixture
@@ -111,7 +95,6 @@ def own_stack(request, gateway_env):
     """A Redis (unix socket, or TCP with indirect parametrization), gateway and worker of
     this test's own, so stopping Redis harms no other test."""
     folder = Path(tempfile.mkdtemp(prefix="jg-outage-"))
-    (folder / "catalog.toml").write_text(Path(gateway_env["JOBGATE_CATALOG"]).read_text() + CATALOG_EXTRA)
     if getattr(request, "param", "unix") == "tcp":
         server = TcpRedis(folder / "redis")
         leaks = [re.compile(rf"(?<![0-9A-Za-z]){server.port}(?![0-9A-Za-z])")]     # the gateway is on 127.0.0.1 too
@@ -119,17 +102,13 @@ def own_stack(request, gateway_env):
         server = EmbeddedRedis(folder / "redis")
         leaks = [re.compile(re.escape(str(folder)))]
     leaks += [re.compile(re.escape(word)) for word in CLIENT_WORDS]
-    url = server.start()
-    env = {**gateway_env, "REDIS_URL": url, "JOBGATE_CATALOG": str(folder / "catalog.toml"),
-           "JOBGATE_SAHARA_JOB_TYPES": json.dumps(sweep.SAHARA_JOB_TYPES),
-           "JOBGATE_SAS_JOB_TYPES": json.dumps({"Compute": sweep.SAHARA_JOB_TYPES["Shell"]})}
-    worker = start_worker(env, ROOT)
-    assert wait_for(lambda: registered(url) == 1, timeout=20), "the worker did not start"
-    gateway = Gateway(Settings.from_env(env))
-    yield Stack(server, gateway, worker, env, leaks)
-    gateway.close()
-    processes.stop(worker)
-    server.stop()
+    stack = Stack(folder, gateway_env, extra_catalog=CATALOG_EXTRA, server=server, cwd=ROOT,
+                  JOBGATE_SAHARA_JOB_TYPES=json.dumps(sweep.SAHARA_JOB_TYPES),
+                  JOBGATE_SAS_JOB_TYPES=json.dumps({"Compute": sweep.SAHARA_JOB_TYPES["Shell"]}))
+    assert wait_for(lambda: registered(stack.env["REDIS_URL"]) == 1, timeout=20), "the worker did not start"
+    stack.leaks = leaks
+    yield stack
+    stack.close()
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -39,6 +39,8 @@ class Maintenance(threading.Thread):
         installed = False
         while not self._halt.wait(TICK):
             try:
+                # first, every tick: it must see every outage, which it waits out before it sweeps
+                self.service.housekeeper.run()
                 if not installed:
                     self.service.schedules.install_catalog()
                     installed = True
@@ -47,7 +49,6 @@ class Maintenance(threading.Thread):
                 log.warning("maintenance skipped: %s", exc)
 
     def tick(self) -> None:
-        self.service.housekeeper.run()
         self.service.schedules.fire_due()
         if self.scheduler.acquire_locks():
             self.scheduler.prepare_registries()

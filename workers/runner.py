@@ -11,6 +11,12 @@ A Redis outage pauses the run's bookkeeping, not the run: what it must record
 (workers.patience), log lines are kept in order until the store takes them,
 and progress is written again with the next report. The run then ends as it
 really ended, not as a failure of the store.
+
+A shutdown (workers.shutdown) is no failure either: a run that has not
+succeeded once its horse was asked to stop was interrupted, and is queued again
+as its next attempt (RQ's own Retry puts its job back) or ends DIED saying so.
+After every step, whatever processes the step left, escaped from its process
+group or not, are killed (the horse is a child subreaper: jobgate.tools.processes).
 """
 from __future__ import annotations
 
@@ -18,13 +24,17 @@ import threading
 import time
 from functools import lru_cache
 
+from rq import Retry, get_current_job
+
 from jobgate.errors import Conflict
-from jobgate.model import Execution, State, StepExecution, dump, now, to_ms
+from jobgate.model import Execution, State, dump, log_line, now, to_ms
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
 from jobgate.store.connection import StoreUnavailable
+from jobgate.tools.processes import end_descendants
+from workers import shutdown
 from workers.patience import Patient, until_reachable
-from workers.steps import StepTimeout
+from workers.steps import CANCEL_EXIT, StepTimeout
 from workers.watch import Watcher
 
 #: Progress writes are coalesced to at most one per this many seconds.
@@ -45,19 +55,26 @@ def warm() -> None:
     _service()
 
 
-def run(execution_id: str) -> None:
-    Run(_service(), execution_id).execute()
+def run(execution_id: str) -> Retry | None:
+    if Run(_service(), execution_id, horse=True).execute():    # interrupted, queued again: RQ requeues its job
+        return Retry(max=(get_current_job().number_of_retries or 0) + 1)
+    return None
 
 
 class Run:
     """One execution on this worker; also the StepContext its steps see."""
 
-    def __init__(self, service: Service, execution_id: str):
+    def __init__(self, service: Service, execution_id: str, *, horse: bool = False):
         self.service, self.store, self.settings = service, service.store, service.settings
+        #: in a work horse every process below this one is its steps': ended after each step
+        self.horse = horse
+        #: a stop asked of this horse (a shutdown), and the watcher's sign that its grace is over
+        self.stop, self.interrupting = shutdown.STOP, threading.Event()
         #: the store, waiting out an outage: for what the run must record
         self.durable = Patient(service.store)
         self.execution_id = execution_id
         self.cancel = threading.Event()
+        self.started: int | None = None      # this run's start stamp (ms): a later run of it has another
         self._step_index, self._step_count = 0, 1
         self._last_progress = 0.0
         self._pending_progress: dict | None = None
@@ -81,9 +98,8 @@ class Run:
             self._flush_progress()
 
     def log(self, line: str) -> None:
-        stamp = now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
         with self._log_lock:
-            self._log_backlog.append(f"{stamp} {line}\n")
+            self._log_backlog.append(log_line(line))
             self._backlog_size += len(self._log_backlog[-1])
             self._write_log(durably=self._backlog_size > LOG_BACKLOG_MAX)
 
@@ -103,14 +119,15 @@ class Run:
         self._tracked = pgid is not None
 
     def cancelled(self) -> bool:
-        return self.cancel.is_set()
+        return self.cancel.is_set() or self.interrupting.is_set()
 
     # -- the run -----------------------------------------------------------
-    def execute(self) -> None:
+    def execute(self) -> bool:
+        """Run it to its end; True when it was interrupted by a shutdown and queued again."""
         plan = self.durable.get_plan(self.execution_id)
         execution = self._start()
         if execution is None or plan is None:
-            return
+            return False
         watcher = Watcher(self)
         watcher.start()
         deadline = None if plan.get("timeout") is None else time.monotonic() + plan["timeout"]
@@ -121,16 +138,30 @@ class Run:
         finally:
             watcher.stop()
         if watcher.ended:       # the watcher already ended it (timeout / forced cancel)
-            return
+            return False
+        if self.stop.asked and state is not State.SUCCEEDED:
+            return self.interrupt()
         if state is State.CANCELED:
             asked = self.durable.get(self.execution_id)
-            message = f"canceled by {asked.canceled_by}" if asked and asked.canceled_by else "canceled"
+            message = asked.canceled_message if asked else "canceled"
         progress = self._pending_progress
         if state is State.SUCCEEDED:
             progress = {**dump(execution.progress), **(self._written_progress or {}), **(progress or {}),
                         "percent": 100.0}
         self.track_process_group(None)
         self.finish(state, code, message, {"progress": progress} if progress else {})
+        return False
+
+    def interrupt(self) -> bool:
+        """End this run as interrupted by a shutdown: queued again as its next attempt when its job
+        allows, else DIED saying so (a cancel asked meanwhile still ends it CANCELED). True when
+        queued again."""
+        self.track_process_group(None)
+        with self._log_lock:
+            self._write_log(durably=True)
+        after = until_reachable(self.service.lifecycle.rerun_or_die, self.execution_id, shutdown.INTERRUPTED,
+                                interrupted=True)
+        return after is not None and after.state is State.QUEUED
 
     def finish(self, state: State, code: int, message: str, extra: dict | None = None) -> bool:
         """End the execution (once: a racing end is a Conflict, ignored) and settle its chain."""
@@ -146,7 +177,7 @@ class Run:
 
     def _start(self):
         """QUEUED -> RUNNING in one step; a scheduled (CREATED) one passes through QUEUED."""
-        stamp = to_ms(now())
+        stamp = self.started = to_ms(now())
         patch = {"started": stamp, "heartbeat": stamp}
         try:
             return self._move(State.RUNNING, patch, "started")
@@ -172,18 +203,19 @@ class Run:
             return current
 
     def _attempts(self, execution, plan, deadline: float | None) -> tuple[State, int, str]:
-        """The run's attempts (1 + retries), all within the one job deadline."""
+        """The run's attempts (1 + retries, counting those of earlier runs of it: execution.attempt),
+        all within the one job deadline; none more once a stop is asked."""
         attempts = 1 + int(plan.get("retries") or 0)
-        attempt = 1
+        attempt = execution.attempt
         while True:
             state, code, message = self._run_steps(execution, plan, deadline)
-            if state is not State.FAILED or attempt == attempts:
+            if state is not State.FAILED or attempt >= attempts or self.stop.asked:
                 return state, code, message
             self.log(f"attempt {attempt} of {attempts} failed: {message}; retrying")
             if self.cancel.wait(float(plan.get("retry_delay") or 0)):
                 return State.CANCELED, 143, "canceled"
             attempt += 1
-            execution.steps = [StepExecution(s.id, s.type, s.description) for s in execution.steps]
+            execution.steps = execution.fresh_steps()
             self.durable.transition(self.execution_id, None, {"attempt": attempt})
 
     def _run_steps(self, execution, plan, deadline: float | None) -> tuple[State, int, str]:
@@ -224,16 +256,32 @@ class Run:
         except StepTimeout:
             return State.FAILED, 124, overrun, None
         except Exception as exc:
+            if self.stop.asked:
+                return State.DIED, CANCEL_EXIT, shutdown.INTERRUPTED, None
             if self.cancelled():
                 return State.CANCELED, 143, "canceled", None
             return State.FAILED, 1, f"{type(exc).__name__}: {exc}", None
         finally:
             self.deadline_at = None
+            self.end_step_processes(reap=True)
+        if (outcome.exit_code or self.cancelled()) and (self.stop.asked or self._killed_by_a_shutdown(outcome)):
+            return State.DIED, CANCEL_EXIT, shutdown.INTERRUPTED, outcome.process_exit
         if self.cancelled():
             return State.CANCELED, outcome.exit_code or 143, "canceled", outcome.process_exit
         if outcome.exit_code:
             return State.FAILED, outcome.exit_code, outcome.message, outcome.process_exit
         return State.SUCCEEDED, 0, outcome.message, outcome.process_exit
+
+    def end_step_processes(self, reap: bool = False) -> None:
+        """Kill what the step left running, in its process group or escaped from it (a horse's only:
+        `reap` from the run's own thread, when no step waits on its process any more)."""
+        if self.horse:
+            end_descendants(reap=reap)
+
+    def _killed_by_a_shutdown(self, outcome) -> bool:
+        """A step's process killed by SIGTERM (or a shell saying so, 143), not by a cancel: a shutdown's
+        (the platform signals every process), if this horse is asked to stop too within a moment."""
+        return outcome.exit_code == CANCEL_EXIT and not self.cancelled() and self.stop.wait(shutdown.SETTLE)
 
     def _save_steps(self, steps) -> None:
         self.durable.transition(self.execution_id, None, {"steps": [dump(s) for s in steps]})

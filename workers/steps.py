@@ -157,8 +157,11 @@ def _killpg(pgid: int, sig: int) -> None:
 
 
 def _pump(stream, ctx: StepContext) -> None:
-    for line in stream:
-        ctx.log(line.rstrip("\n"))
+    """Log the step's output to its end, then close it: the end may come after the step's, when a
+    process that escaped its group held the pipe open until the runner killed it."""
+    with stream:
+        for line in stream:
+            ctx.log(line.rstrip("\n"))
 
 
 def _group_alive(pgid: int) -> bool:
@@ -234,8 +237,7 @@ class ShellStep(Step):
         finally:
             _killpg(proc.pid, signal.SIGKILL)  # background children outliving the leader
             proc.wait()
-            reader.join(timeout=2.0)
-            proc.stdout.close()
+            reader.join(timeout=2.0)      # not closing the pipe here: that would wait for the reader
             ctx.track_process_group(None)
         code = proc.returncode
         if code < 0:

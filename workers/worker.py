@@ -3,7 +3,19 @@
 RQ's forking Worker as it is, plus: a maintenance thread (workers.maintenance);
 a work horse killed for any reason takes its step's process group with it;
 and a horse that dies without ending its execution (killed, crashed, RQ's own
-timeout) has the execution ended here, so none stays RUNNING.
+timeout) has the execution ended (or queued again) here, so none stays RUNNING.
+
+It stops without losing a run. SIGTERM (or SIGINT) stops it taking jobs and is
+forwarded to a busy horse, whose run gets the `shutdown_grace` setting before
+it is interrupted (workers.shutdown); an interrupted run is queued again as its
+next attempt when its job allows, else it ends DIED saying so, never FAILED. A
+horse that outlasts the grace (plus the kill grace and a little bookkeeping:
+under Heroku's 30 s with the defaults), or a second signal, has it killed and
+the worker records the interruption. A horse that died by itself (killed,
+crashed) leaves a run that is queued again when its job has retries left, else
+DIED. Worker and horse are child subreapers (jobgate.tools.processes): what a
+step starts stays below them, escaped from its process group or not, and is
+killed when the step or its horse ends.
 
 It outlives a Redis outage. RQ's loop waits for Redis only while it dequeues;
 a connection error anywhere else (its liveness writes while a horse works, the
@@ -15,24 +27,31 @@ seconds rather than backing off to a minute, so it resumes soon after.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from datetime import timedelta
 
 from rq import Queue, Worker
 from rq.exceptions import InvalidJobOperation
 from rq.job import JobStatus
+from rq.utils import now as rq_now
 
 from jobgate.errors import Conflict, NotFound
 from jobgate.model import State, now, to_ms
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
 from jobgate.store.connection import StoreUnavailable, connect
-from workers import runner
+from jobgate.tools import processes
+from workers import runner, shutdown
 from workers.maintenance import Maintenance
 from workers.patience import LONGEST_WAIT, Patient, unless_unreachable, until_reachable
-from workers.watch import kill_group
+from workers.watch import SLACK, kill_group
 
 #: RQ job states after which nothing is left to record for a horse that has ended
 RECORDED = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED)
+#: Seconds a horse has, past its shutdown grace and kill grace, to record its interruption itself
+BOOKKEEPING = 2.0
 
 
 class JobgateWorker(Worker):
@@ -41,28 +60,80 @@ class JobgateWorker(Worker):
     max_connection_wait_time = LONGEST_WAIT
 
     def kill_horse(self, sig=None):
+        if self.horse_pid:
+            processes.end_descendants(self.horse_pid, reap=False)    # the step's, in its group or escaped
         job_id = unless_unreachable(self.get_current_job_id)
         if job_id:
             kill_group(unless_unreachable(self.service.store.process_group, job_id))
         super().kill_horse(sig) if sig is not None else super().kill_horse()
 
     def handle_job_failure(self, job, queue, started_job_registry=None, exc_string=""):
+        processes.end_descendants()       # what the steps of a horse that was killed left, handed to this subreaper
         until_reachable(self.connection.ping)       # RQ drops its failure record while Redis is away
+        kill_group(Patient(self.service.store).process_group(job.id))   # a horse that died on its own left them
+        if until_reachable(self._record_unended, job, exc_string):
+            job.retries_left = 1       # queued again: RQ's own retry puts its job back on the queue
         super().handle_job_failure(job, queue, started_job_registry=started_job_registry, exc_string=exc_string)
-        store = Patient(self.service.store)
-        kill_group(store.process_group(job.id))       # a horse that died on its own left them running
-        execution = store.get(job.id)
+
+    def _record_unended(self, job, exc_string: str) -> bool:
+        """End a run its horse did not end (CANCELED if asked; from a horse that died, interrupted
+        by this worker's shutdown or not, queued again when its job allows, else DIED; from a job
+        function that raised, FAILED). True when it is queued (again) and its RQ job must follow."""
+        execution = self.service.store.get(job.id)
         if execution is None or execution.finished:
-            return
+            return False
+        if execution.state is not State.RUNNING:
+            return True              # queued again by its horse, or never started: RQ must requeue it
         reason = " ".join((exc_string or "the work horse ended without reporting").strip().splitlines()[-1:])
+        if not self.is_horse and not execution.cancel_requested:
+            stopping = self._stop_requested
+            after = self.service.lifecycle.rerun_or_die(
+                job.id, shutdown.INTERRUPTED if stopping else f"worker: {reason}", interrupted=stopping)
+            return after is not None and after.state is State.QUEUED
         state = State.CANCELED if execution.cancel_requested else State.FAILED
         try:
-            ended = store.transition(job.id, state, {"ended": to_ms(now()), "exit_code": 1,
-                                                     "message": f"worker: {reason}",
-                                                     "exit_message": f"worker: {reason}"})
+            ended = self.service.store.transition(job.id, state, {"ended": to_ms(now()), "exit_code": 1,
+                                                                  "message": f"worker: {reason}",
+                                                                  "exit_message": f"worker: {reason}"})
         except (Conflict, NotFound):
-            return
-        until_reachable(self.service.lifecycle.settle, ended)
+            return False
+        self.service.lifecycle.settle(ended)
+        return False
+
+    # -- stopping without losing a run (see the module docstring) ------------
+    def setup_work_horse_signals(self):
+        super().setup_work_horse_signals()
+        shutdown.listen()            # SIGTERM asks the run to stop, within its grace, instead of killing it
+        processes.subreaper()
+
+    def handle_warm_shutdown_request(self):
+        super().handle_warm_shutdown_request()
+        horse = self.horse_pid
+        if horse:
+            try:
+                os.kill(horse, signal.SIGTERM)      # its grace starts (at once, if the platform signalled it)
+            except ProcessLookupError:
+                return
+            settings = self.service.settings
+            bound = settings.shutdown_grace + settings.kill_grace + SLACK + BOOKKEEPING
+            timer = threading.Timer(bound, self._stop_horse, (horse,))
+            timer.daemon = True
+            timer.start()
+
+    def request_force_stop(self, signum, frame):
+        """A second signal: no more grace for a busy horse (the worker then ends as after a warm stop)."""
+        if not self.horse_pid:
+            return super().request_force_stop(signum, frame)
+        if rq_now() - self._shutdown_requested_date >= timedelta(seconds=1):   # RQ's guard against doubles
+            self._stop_horse(self.horse_pid)
+
+    def _stop_horse(self, horse: int) -> None:
+        if self.horse_pid == horse:
+            self.log.warning("Worker %s: horse %s outlasted its shutdown grace; killing it", self.name, horse)
+            self.kill_horse()
+
+    def set_shutdown_requested_date(self):
+        unless_unreachable(super().set_shutdown_requested_date)
 
     # -- riding out an outage (see the module docstring) ----------------------
     def register_birth(self):
@@ -86,6 +157,7 @@ class JobgateWorker(Worker):
             super().monitor_work_horse(job, queue)
         except StoreUnavailable:
             # the horse has ended and Redis went away before RQ had recorded how
+            processes.end_descendants()       # now, not once Redis is back
             until_reachable(self._horse_ended, job, queue)
 
     def _horse_ended(self, job, queue) -> None:
@@ -134,6 +206,7 @@ def main(burst: bool = False) -> None:
     """Run one worker; like `rq worker`, the current folder is importable for python steps."""
     sys.path.insert(0, os.getcwd())
     settings = Settings.from_env()
+    processes.subreaper()
     runner.warm()                              # horses inherit the loaded catalog
     maintenance = Maintenance(Service.from_settings(settings))   # its own Redis clients
     maintenance.start()

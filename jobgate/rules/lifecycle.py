@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from jobgate.errors import Conflict, NotFound, Unavailable
-from jobgate.model import SUCCESS, Execution, State, from_ms, now, to_ms
+from jobgate.model import SUCCESS, Execution, State, dump, from_ms, log_line, now, to_ms
 from jobgate.store.executions import Store
 from jobgate.store.queue import JobQueue
 
@@ -52,25 +53,60 @@ class Lifecycle:
                 pass   # released by a racing settle, or canceled: the runner checks the state
 
     def die(self, execution_id: str, why: str) -> None:
-        """A run whose worker vanished: DIED, its slot freed, its RQ job failed."""
-        execution = self.store.get(execution_id)
-        if execution is None:
-            return
-        if self._end(execution, State.DIED, why, allowed=(State.RUNNING,)):
-            self.queue.abandon(execution.id, execution.queue, why)
+        """A run whose worker vanished: queued again as its next attempt if its job allows one
+        (its RQ job back on its queue with it, after the job's retry delay), else DIED, its slot
+        freed, its RQ job failed."""
+        after = self.rerun_or_die(execution_id, why, requeue=True)
+        if after is not None and after.state is State.DIED:
+            self.queue.abandon(after.id, after.queue, why)
 
-    def _end(self, execution: Execution, state: State, message: str, allowed=None) -> bool:
+    def rerun_or_die(self, execution_id: str, why: str, *, interrupted: bool = False,
+                     requeue: bool = False) -> Execution | None:
+        """A RUNNING run that could not end by itself (its worker died, or shut down): QUEUED again as
+        its next attempt while it has attempts left (1 + the job's retries; a run `interrupted` by a
+        shutdown, not by its own doing, also when its job is restartable), else DIED saying why.
+        One whose cancel was asked ends CANCELED. With `requeue`, its RQ job is queued again in the
+        same step; else the caller puts it back (through RQ's retry). None if it was not RUNNING."""
+        execution = self.store.get(execution_id)
+        if execution is None or execution.state is not State.RUNNING:
+            return None
+        if execution.cancel_requested:
+            return self._end(execution, State.CANCELED, execution.canceled_message, allowed=(State.RUNNING,))
+        plan = self.store.get_plan(execution_id) or {}
+        attempts = 1 + int(plan.get("retries") or 0)
+        if execution.attempt >= attempts and not (interrupted and plan.get("restartable")):
+            return self._end(execution, State.DIED, why, allowed=(State.RUNNING,))
+        attempt = execution.attempt + 1
+        message = f"{why}; queued again as attempt {attempt}"
+        delay = float(plan.get("retry_delay") or 0)
+
+        def enqueue(pipe) -> None:
+            at = now() + timedelta(seconds=delay) if delay else None
+            self.queue.requeue(pipe, execution_id, execution.queue, plan.get("timeout"), at)
+
+        try:
+            again = self.store.transition(execution_id, State.QUEUED, {
+                "queued": to_ms(now()), "attempt": attempt, "message": message,
+                "steps": [dump(s) for s in execution.fresh_steps()]}, allowed=(State.RUNNING,),
+                enqueue=enqueue if requeue else None)
+        except (Conflict, NotFound):
+            return None
+        self.store.append_log(execution_id, log_line(message))
+        log.info("execution %s: %s", execution_id, message)
+        return again
+
+    def _end(self, execution: Execution, state: State, message: str, allowed=None) -> Execution | None:
         try:
             ended = self.store.transition(execution.id, state, {
                 "ended": to_ms(now()), "message": message, "exit_message": message, "exit_code": 1}, allowed=allowed)
         except (Conflict, NotFound):
-            return False
+            return None
         log.info("execution %s %s: %s", execution.id, state.value, message)
         self.settle(ended)
-        return True
+        return ended
 
     def sweep(self, stale_after: float) -> int:
-        """Mark RUNNING executions with no heartbeat for `stale_after` seconds DIED."""
+        """RUNNING executions with no heartbeat for `stale_after` seconds: DIED, or queued again (`die`)."""
         cutoff = to_ms(now()) - int(stale_after * 1000)
         stale = self.store.stale(cutoff)
         for execution_id in stale:

@@ -211,7 +211,7 @@ class Service:
         steps, timeout = quota.bound(definition)
         plan = {"steps": [dump(s) for s in steps], "timeout": timeout,
                 "queue": queue, "retries": definition.retries, "retry_delay": definition.retry_delay,
-                "start_at": to_ms(start_at)}
+                "start_at": to_ms(start_at), "restartable": definition.restartable}
         enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(
             pipe, execution.id, queue, timeout, start_at))
         stored = self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue,

@@ -151,8 +151,11 @@ class Store:
         return bool(raw) and State(json.loads(raw)["state"]) not in TERMINAL
 
     def transition(self, execution_id: str, to: State | None = None, patch: dict | None = None, *,
-                   allowed: Iterable[State] | None = None, expected_version: int | None = None) -> Execution:
-        """Atomically move to `to` (checked against the transition table) and/or patch fields."""
+                   allowed: Iterable[State] | None = None, expected_version: int | None = None,
+                   enqueue: Callable[[redis.client.Pipeline], None] | None = None) -> Execution:
+        """Atomically move to `to` (checked against the transition table) and/or patch fields; with
+        `enqueue`, its RQ job is queued in the same MULTI (refused, the job is queued all the same, and
+        its runner finds the execution in no state to start)."""
         if to is not None:
             allowed = sources(to) if allowed is None else set(allowed) & sources(to)
             if not allowed:
@@ -160,8 +163,16 @@ class Store:
         args = [_csv(allowed or ()), to.value if to else "", json.dumps(_at_rest(patch or {})),
                 "" if expected_version is None else str(expected_version),
                 keys.INDEX_PREFIX, to_ms(now()), _csv(TERMINAL), keys.SLOT_PREFIX, self.retention_ms]
+        script_keys = [keys.record(execution_id), keys.HEARTBEATS, keys.EXPIRIES]
         try:
-            raw = self._transition(keys=[keys.record(execution_id), keys.HEARTBEATS, keys.EXPIRIES], args=args)
+            if enqueue is None:
+                raw = self._transition(keys=script_keys, args=args)
+            else:
+                pipe = self.redis.pipeline()
+                pipe.multi()
+                self._transition(keys=script_keys, args=args, client=pipe)
+                enqueue(pipe)
+                raw = pipe.execute()[0]
         except redis.ResponseError as exc:
             raise _script_error(exc, execution_id, to) from None
         return _execution(raw)

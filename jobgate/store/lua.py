@@ -50,9 +50,9 @@ x.modified = tonumber(ARGV[6])
 if old ~= x.state then
   for _, k in ipairs(state_keys(ARGV[5], x, old)) do redis.call('ZREM', k, x.id) end
   for _, k in ipairs(state_keys(ARGV[5], x, x.state)) do redis.call('ZADD', k, x.seq, x.id) end
-  if x.state == 'RUNNING' then redis.call('ZADD', KEYS[2], ARGV[6], x.id) end
+  if x.state == 'RUNNING' then redis.call('ZADD', KEYS[2], ARGV[6], x.id)
+  else redis.call('ZREM', KEYS[2], x.id) end
   if string.find(',' .. ARGV[7] .. ',', ',' .. x.state .. ',', 1, true) then
-    redis.call('ZREM', KEYS[2], x.id)
     if x.expire_after ~= nil and x.expire_after ~= cjson.null then
       x.expires = tonumber(ARGV[6]) + math.floor(x.expire_after * 1000)
     end

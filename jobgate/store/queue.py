@@ -86,5 +86,18 @@ class JobQueue:
         StartedJobRegistry(queue, connection=self.redis).remove_executions(job)
         FailedJobRegistry(queue, connection=self.redis).add(job, exc_string=why)
 
+    def requeue(self, pipe, execution_id: str, queue: str, timeout: float | None,
+                at: datetime | None = None) -> None:
+        """Put the RQ job of a run whose worker died back on its queue (at `at`, if given), out of the
+        registries of its last run, inside the caller's MULTI (see Store.transition)."""
+        try:
+            StartedJobRegistry(queue, connection=self.redis).remove_executions(
+                Job.fetch(execution_id, connection=self.redis), pipeline=pipe)
+        except NoSuchJobError:
+            pass
+        FailedJobRegistry(queue, connection=self.redis).remove(execution_id, pipeline=pipe)
+        pipe.delete(Job.key_for(execution_id))
+        self.enqueue(pipe, execution_id, queue, timeout, at)
+
     def live_workers(self) -> int:
         return Worker.count(connection=self.redis)

@@ -1,8 +1,8 @@
 """The real parts the suite runs against, usable outside pytest too: the suite's
 catalog, principals and quotas, RQ worker processes (`python -m jobgate worker`), the
-gateway's WSGI app served over real HTTP on a loopback port in a thread, and the
-gateway as production serves it (`python -m jobgate serve`: gunicorn) in a process
-of its own, for tests that stop and start it.
+gateway's WSGI app served over real HTTP on a loopback port in a thread, the gateway
+as production serves it (`python -m jobgate serve`: gunicorn) in a process of its
+own, for tests that stop and start it, and all of them with a Redis of a test's own (Stack).
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from jobgate.settings import Settings
 from jobgate.store.connection import connect
 from jobgate.store.queue import JobQueue
 from jobgate.tools import processes
+from jobgate.tools.embedded import EmbeddedRedis
 
 HERE = Path(__file__).resolve().parent
 #: the jobs the suite runs (QuickJob, FailingJob, SlowJob ...), their steps in jobgate.testing.jobs
@@ -131,3 +132,48 @@ class ServedGateway:
         if self.process is not None:
             processes.stop(self.process, grace=35)     # gunicorn's graceful timeout is 30 s
             self.process = None
+class Stack:
+    """A Redis, workers and a gateway of one test's own, so that it may stop, kill or signal them
+    without harming other tests: `env`'s catalog plus the `extra_catalog` jobs, kept in `folder`.
+    `server` is the Redis (an EmbeddedRedis in `folder` by default); `settings` are more
+    environment variables for the gateway and the workers."""
+
+    def __init__(self, folder: Path, env: dict, *, extra_catalog: str = "", server=None, workers: int = 1,
+                 cwd: str | Path | None = None, **settings: str):
+        folder.mkdir(parents=True, exist_ok=True)
+        catalog = folder / "catalog.toml"
+        catalog.write_text(Path(env["JOBGATE_CATALOG"]).read_text() + extra_catalog)
+        self.server = server or EmbeddedRedis(folder / "redis")
+        self.env = {**env, **settings, "REDIS_URL": self.server.start(), "JOBGATE_CATALOG": str(catalog)}
+        self.cwd = cwd
+        self.workers: list[subprocess.Popen] = []
+        for _ in range(workers):
+            self.add_worker()
+        self.gateway = Gateway(Settings.from_env(self.env))
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+    @property
+    def worker(self) -> subprocess.Popen:
+        """The first worker."""
+        return self.workers[0]
+
+    def add_worker(self, **settings: str) -> subprocess.Popen:
+        """One more worker (with more environment variables), once Redis counts it."""
+        worker = start_worker({**self.env, **settings}, self.cwd)
+        self.workers.append(worker)
+        wait_for_workers(self.env["REDIS_URL"], sum(w.poll() is None for w in self.workers))
+        return worker
+
+    def http(self, who: str = "alice") -> requests.Session:
+        """A session holding `who`'s token."""
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {TOKENS[who]}"
+        return session
+
+    def close(self) -> None:
+        self.gateway.close()
+        processes.stop(*self.workers)
+        self.server.stop()

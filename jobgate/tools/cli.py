@@ -14,6 +14,7 @@ from pathlib import Path
 from jobgate.rules.passwords import hash_password
 from jobgate.settings import Settings
 from jobgate.tools import client, processes
+from jobgate.tools.supervise import Supervisor
 
 DEV_PRINCIPALS = """# Written by `jobgate up` for local use; point JOBGATE_PRINCIPALS at your own file.
 [[principal]]
@@ -23,6 +24,8 @@ password = "{password}"   # dev
 tokens = ["dev-token"]
 """
 STATE_DIR = Path(".jobgate")
+#: Seconds, beyond their runs' shutdown and kill graces, `up` gives stopping workers before SIGKILL
+STOP_MARGIN = 10.0
 
 
 def serve(host: str, port: int, workers: int, certfile: str | None, keyfile: str | None) -> None:
@@ -53,7 +56,10 @@ def _example_catalog() -> str | None:
 
 
 def up(port: int, workers: int) -> int:
-    """Everything on one machine: embedded Redis if needed, the gateway, workers."""
+    """Everything on one machine: embedded Redis if needed, the gateway, workers (a worker that
+    exits is started again). Stopping (Ctrl-C, SIGTERM) stops the workers first, their runs
+    interrupted within their grace and queued again, then the gateway, then whatever is left
+    below this process (a subreaper: the steps of a worker that had to be killed), then Redis."""
     from jobgate.kit import dialect
     from jobgate.tools.embedded import EmbeddedRedis, die_with_parent
 
@@ -73,9 +79,12 @@ def up(port: int, workers: int) -> int:
         env["JOBGATE_PRINCIPALS"] = str((STATE_DIR / "principals.toml").resolve())
         token, tenant = "dev-token", "dev"
     linux = sys.platform.startswith("linux")
-    spawn = dict(env=env, preexec_fn=die_with_parent() if linux else None)
-    children = [subprocess.Popen([sys.executable, "-m", "jobgate", "serve", "--port", str(port)], **spawn)]
-    children += [subprocess.Popen([sys.executable, "-m", "jobgate", "worker"], **spawn) for _ in range(workers)]
+    processes.subreaper()
+    # own process groups: a terminal's Ctrl-C reaches only this process, which stops them in order
+    spawn = dict(env=env, preexec_fn=die_with_parent() if linux else None, process_group=0)
+    gateway = subprocess.Popen([sys.executable, "-m", "jobgate", "serve", "--port", str(port)], **spawn)
+    pool = Supervisor([sys.executable, "-m", "jobgate", "worker"], workers, **spawn)
+    pool.start()
     base = f"http://127.0.0.1:{port}"
     print(f"jobgate is up at {base}  (Redis: {env['REDIS_URL']})")
     print(f"credential: Bearer / X-Auth-Token {token}" + ("  (user dev, password dev)" if token == "dev-token" else ""))
@@ -85,13 +94,18 @@ def up(port: int, workers: int) -> int:
     print("Ctrl-C stops everything.", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        while all(child.poll() is None for child in children):
+        while gateway.poll() is None:
+            pool.tend()
             time.sleep(0.5)
         return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        processes.stop(*children)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)    # another one, like Ctrl-C: hurry
+        settings = Settings.from_env(env)
+        pool.stop(grace=settings.shutdown_grace + settings.kill_grace + STOP_MARGIN)
+        processes.stop(gateway)
+        processes.end_descendants(spare=[redis_server.pid] if redis_server and redis_server.pid else [])
         if redis_server:
             redis_server.stop()
 
