@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import requests
 
 from jobgate.settings import Settings
+from jobgate.tools.processes import group_alive
 
 
 class StepContext(Protocol):
@@ -164,14 +165,6 @@ def _pump(stream, ctx: StepContext) -> None:
             ctx.log(line.rstrip("\n"))
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-
-
 class ShellStep(Step):
     """Runs an argv in its own process group; client parameters arrive as env vars."""
 
@@ -208,7 +201,7 @@ class ShellStep(Step):
         """SIGTERM the group, allow kill_grace for a clean exit, then SIGKILL what is left."""
         _killpg(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + self.settings.kill_grace
-        while time.monotonic() < deadline and (proc.poll() is None or _group_alive(proc.pid)):
+        while time.monotonic() < deadline and (proc.poll() is None or group_alive(proc.pid)):
             time.sleep(0.05)
         _killpg(proc.pid, signal.SIGKILL)
 

@@ -46,8 +46,9 @@ def subreaper() -> bool:
         return False
 
 
-def _table() -> dict[int, tuple[int, str]]:
-    """pid -> (parent pid, state letter) of every process /proc shows (nothing without /proc)."""
+def _table() -> dict[int, tuple[int, str, int]]:
+    """pid -> (parent pid, state letter, process group) of every process /proc shows (nothing
+    without /proc)."""
     table = {}
     try:
         entries = os.listdir("/proc")
@@ -61,13 +62,13 @@ def _table() -> dict[int, tuple[int, str]]:
                 fields = stat.read().rsplit(b")", 1)[1].split()
         except (OSError, IndexError):
             continue                      # gone meanwhile
-        table[int(entry)] = (int(fields[1]), fields[0].decode())
+        table[int(entry)] = (int(fields[1]), fields[0].decode(), int(fields[2]))
     return table
 
 
-def _below(table: dict[int, tuple[int, str]], root: int, spare: Iterable[int] = ()) -> list[int]:
+def _below(table: dict[int, tuple[int, str, int]], root: int, spare: Iterable[int] = ()) -> list[int]:
     children: dict[int, list[int]] = {}
-    for pid, (parent, _) in table.items():
+    for pid, (parent, *_) in table.items():
         children.setdefault(parent, []).append(pid)
     found, todo, skip = [], list(children.get(root, [])), set(spare)
     while todo:
@@ -84,6 +85,19 @@ def descendants(root: int | None = None, spare: Iterable[int] = ()) -> list[int]
     return [pid for pid in _below(table, root or os.getpid(), spare) if table[pid][1] != "Z"]
 
 
+def group_alive(pgid: int) -> bool:
+    """Whether a process of the group still runs. A zombie does not count: below a subreaper the
+    orphans of a killed group wait as zombies until it collects them."""
+    table = _table()
+    if not table:                          # no /proc: ask the kernel, zombies included
+        try:
+            os.killpg(pgid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+    return any(group == pgid and state != "Z" for _, state, group in table.values())
+
+
 def end_descendants(root: int | None = None, *, spare: Iterable[int] = (), reap: bool = True) -> list[int]:
     """SIGKILL every process below `root` (this process by default) but `spare` and theirs, again
     until none is left (they may be forking meanwhile); with `reap`, also collect the exit status of
@@ -98,7 +112,7 @@ def end_descendants(root: int | None = None, *, spare: Iterable[int] = (), reap:
         below = _below(table, root, spare)
         if reap:
             for pid in below:
-                if table[pid] == (me, "Z"):
+                if table[pid][:2] == (me, "Z"):
                     _reap(pid)
         living = [pid for pid in below if table[pid][1] != "Z"]
         if not living or time.monotonic() > deadline:
