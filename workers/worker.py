@@ -42,7 +42,7 @@ from jobgate.model import State, now, to_ms
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
 from jobgate.store.connection import StoreUnavailable, connect
-from jobgate.tools import processes
+from jobgate.tools import logs, processes
 from workers import runner, shutdown
 from workers.maintenance import Maintenance
 from workers.patience import LONGEST_WAIT, Patient, unless_unreachable, until_reachable
@@ -66,6 +66,12 @@ class JobgateWorker(Worker):
         if job_id:
             kill_group(unless_unreachable(self.service.store.process_group, job_id))
         super().kill_horse(sig) if sig is not None else super().kill_horse()
+
+    def execute_job(self, job, queue):
+        """Every line logged about the job, here and in its horse, names its execution and tenant."""
+        execution = unless_unreachable(self.service.store.get, job.id)
+        with logs.bound(execution_id=job.id, tenant=execution.tenant if execution else None):
+            super().execute_job(job, queue)
 
     def handle_job_failure(self, job, queue, started_job_registry=None, exc_string=""):
         processes.end_descendants()       # what the steps of a horse that was killed left, handed to this subreaper
@@ -205,6 +211,7 @@ def make_worker(settings: Settings, name: str | None = None) -> JobgateWorker:
 def main(burst: bool = False) -> None:
     """Run one worker; like `rq worker`, the current folder is importable for python steps."""
     sys.path.insert(0, os.getcwd())
+    logs.configure()                           # RQ's lines too: it leaves a logger with a handler above it alone
     settings = Settings.from_env()
     processes.subreaper()
     runner.warm()                              # horses inherit the loaded catalog

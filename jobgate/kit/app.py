@@ -8,7 +8,6 @@ and flask-smorest's own handler is app-wide.
 from __future__ import annotations
 
 import logging
-import uuid
 
 from flask import Flask, g, jsonify, request
 from flask_smorest import Api
@@ -16,8 +15,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jobgate.errors import JobgateError
+from jobgate.kit import context, inputs
 from jobgate.kit import dialect as dialects_module
-from jobgate.kit import inputs
 from jobgate.kit.blueprint import DIALECT_SETTINGS, DIALECTS, SERVICE
 from jobgate.kit.dialect import Dialect
 from jobgate.kit.faults import fault_from, render_json, with_retry_after
@@ -45,7 +44,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     for dialect in mounted:
         _mount(app, dialect)
     _install_fault_handler(app, mounted)
-    _install_request_hooks(app)          # before the input checks: they read the body it read
+    _install_request_hooks(app, mounted)          # before the input checks: they read the body it read
     inputs.install(app)
     _install_health(app)
     return app
@@ -70,12 +69,16 @@ def _mount(app: Flask, dialect: Dialect) -> None:
                                **({"name": mount.name} if mount.name else {}))
 
 
+def _by_prefix(mounted: list[Dialect]):
+    """(prefix, dialect, mount) of every mount, the longest prefix first: a path's is the first it starts with."""
+    return sorted(((m.static_prefix, d, m) for d in mounted for m in d.mounts()), key=lambda item: -len(item[0]))
+
+
 def _install_fault_handler(app: Flask, mounted: list[Dialect]) -> None:
-    renderers = [(m.static_prefix, m.render_fault or d.render_fault) for d in mounted for m in d.mounts()]
-    renderers.sort(key=lambda item: -len(item[0]))
+    renderers = [(prefix, m.render_fault or d.render_fault) for prefix, d, m in _by_prefix(mounted)]
 
     def render(exc: Exception):
-        fault = fault_from(exc, getattr(g, "request_id", "") or _request_id())
+        fault = fault_from(exc, getattr(g, "request_id", "") or context.new_id())
         render_fault = next((r for prefix, r in renderers if request.path.startswith(prefix)), render_json)
         response = render_fault(fault)
         response.headers.update(fault.headers)
@@ -87,18 +90,22 @@ def _install_fault_handler(app: Flask, mounted: list[Dialect]) -> None:
     app.register_error_handler(Exception, render)
 
 
-def _install_request_hooks(app: Flask) -> None:
+def _install_request_hooks(app: Flask, mounted: list[Dialect]) -> None:
+    dialects = [(prefix, d.name) for prefix, d, _ in _by_prefix(mounted)]
+
     @app.before_request
     def start():
         """The whole body is read first: one that stops coming (the server's client
         timeout) is a 408 (kit.faults), and the store's one budget for the request starts after it."""
-        g.request_id = _request_id()
+        dialect = next((name for prefix, name in dialects if request.path.startswith(prefix)), None)
+        g.request_id = context.start(request.environ, request.headers.get("X-Request-Id"), dialect)
         request.get_data(cache=True)
         connection.set_budget()            # every store call of this request shares one budget
 
     @app.teardown_request
-    def end_budget(_exc):
+    def end(_exc):
         connection.set_budget(None)
+        context.end()
 
     @app.after_request
     def echo_request_id(response):
@@ -115,6 +122,3 @@ def _install_health(app: Flask) -> None:
     def readyz():
         return jsonify({"status": "ok", **app.extensions[SERVICE].ready()})
 
-
-def _request_id() -> str:
-    return uuid.uuid4().hex[:16]

@@ -13,6 +13,9 @@ all come, and an idle keep-alive connection, are closed after `keepalive` second
 Argon2 password hashes (about 0.1 s of C each) run on gevent's pool of real threads
 (`post_worker_init`), so a login does not hold up the process's other requests.
 
+Its error and access logs are in jobgate's one format (jobgate.tools.logs: text, or JSON when
+JOBGATE_LOG_FORMAT=json), each access line with the request's id, dialect and tenant.
+
 The worker count is gunicorn's: `--workers`, else $WEB_CONCURRENCY (Heroku sets it), else 1.
 The work in a request is CPU and Redis round trips; those go through redis-py's sockets,
 which gevent makes cooperative (gunicorn patches the worker before it loads the app).
@@ -22,6 +25,7 @@ from __future__ import annotations
 import gevent
 
 from jobgate.rules import passwords
+from jobgate.tools import logs
 
 #: gunicorn's gevent worker with a client timeout, answering its own refusals as faults
 worker_class = "jobgate.tools.httpworker.Worker"
@@ -29,6 +33,8 @@ worker_class = "jobgate.tools.httpworker.Worker"
 worker_connections = 1000
 keepalive = 5
 accesslog = "-"
+logconfig_dict = logs.config(logs.log_format())
+logger_class = logs.GunicornLogger
 
 
 def post_worker_init(worker) -> None:
