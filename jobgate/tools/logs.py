@@ -63,6 +63,9 @@ def config(fmt: str = "text") -> dict:
 
 def configure(env: Mapping[str, str] | None = None) -> None:
     logging.config.dictConfig(config(log_format(env)))
+    logging.captureWarnings(True)
+
+
 
 
 class Context(logging.Filter):
@@ -85,8 +88,12 @@ class Text(logging.Formatter):
 
 
 class GunicornLogger(glogging.Logger):
-    """gunicorn's logger; its access line, logged once the app has answered, carries the
-    request's fields from its WSGI environ."""
+    """gunicorn's logger (set up from `config`, as gunicorn's logconfig_dict); its access line,
+    logged once the app has answered, carries the request's fields from its WSGI environ."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        logging.captureWarnings(True)     # Python's warnings (gevent's among them) in the same format
 
     def access(self, resp, req, environ, request_time) -> None:
         with bound(**context.fields(environ)):
