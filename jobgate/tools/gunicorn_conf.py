@@ -32,6 +32,8 @@ worker_class = "jobgate.tools.httpworker.Worker"
 #: connections one worker process serves at once (slow ones included)
 worker_connections = 1000
 keepalive = 5
+#: seconds a SIGTERM leaves the requests in progress, within the 30 s after which Heroku kills
+graceful_timeout = 25
 accesslog = "-"
 logconfig_dict = logs.config(logs.log_format())
 logger_class = logs.GunicornLogger
