@@ -20,7 +20,7 @@ from jobgate.tools import processes
 from jobgate.tools.embedded import EmbeddedRedis
 from tests.conftest import ROOT
 from tests.test_cli import free_port
-from tests.test_steps import process_gone
+from tests.test_steps import process_gone, wait_for
 
 #: Heroku's wait between SIGTERM and SIGKILL
 STOP_WITHIN = 30
@@ -36,15 +36,6 @@ def test_the_buildpack_files_agree_with_the_package():
     procfile = {line.split(":", 1)[0] for line in (ROOT / "Procfile").read_text().splitlines() if ":" in line}
     assert set(app["formation"]) == procfile == {"web", "worker"}
     assert [addon["plan"].split(":")[0] for addon in app["addons"]] == ["heroku-redis"]
-
-
-def wait_until(check, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def ready(url: str) -> bool:
@@ -82,12 +73,12 @@ def test_the_procfile_runs_from_a_fresh_install(venv, tmp_path):
                                    "-p", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
-        assert wait_until(lambda: ready(f"{url}/readyz"), 60), log.read_text()
+        assert wait_for(lambda: ready(f"{url}/readyz"), 60), log.read_text()
         with requests.Session() as http:
             http.headers["Authorization"] = f"Bearer {parts.TOKENS['alice']}"
             execution = http.post(f"{url}/api/v1/executions", json={"definition": "CustomerImportJob",
                                                                     "parameters": {"count": 3}}).json()
-            assert wait_until(lambda: http.get(f"{url}/api/v1/executions/{execution['id']}").json()["state"]
+            assert wait_for(lambda: http.get(f"{url}/api/v1/executions/{execution['id']}").json()["state"]
                               in ENDED, 30), log.read_text()
             execution = http.get(f"{url}/api/v1/executions/{execution['id']}").json()
             assert execution["state"] == "SUCCEEDED", (execution["message"], execution["steps"])
@@ -96,7 +87,7 @@ def test_the_procfile_runs_from_a_fresh_install(venv, tmp_path):
         stopping = time.monotonic()
         honcho.send_signal(signal.SIGTERM)
         honcho.wait(STOP_WITHIN)
-        assert wait_until(lambda: all(process_gone(pid) for pid in started), STOP_WITHIN - (time.monotonic() - stopping))
+        assert wait_for(lambda: all(process_gone(pid) for pid in started), STOP_WITHIN - (time.monotonic() - stopping))
     finally:
         if honcho.poll() is None:
             honcho.kill()
