@@ -89,10 +89,10 @@ def test_the_procfile_runs_from_a_fresh_install(venv, tmp_path):
         honcho.wait(STOP_WITHIN)
         assert wait_for(lambda: all(process_gone(pid) for pid in started), STOP_WITHIN - (time.monotonic() - stopping))
     finally:
-        if honcho.poll() is None:
+        if honcho.poll() is None:            # what it started first: they are not in its process group
+            processes.end_descendants(honcho.pid)
             honcho.kill()
             honcho.wait()
-        processes.end_descendants(honcho.pid)
         redis_server.stop()
     output = log.read_text()
     assert "SIGKILL" not in output and "Traceback" not in output, output

@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     for dialect in mounted:
         _mount(app, dialect)
     _install_fault_handler(app, mounted)
-    _install_request_hooks(app, mounted)          # before the input checks: they read the body it read
+    _install_request_hooks(app, mounted)  # before the input checks: they read the body it read
     inputs.install(app)
     _install_health(app)
     return app

@@ -66,8 +66,6 @@ def configure(env: Mapping[str, str] | None = None) -> None:
     logging.captureWarnings(True)
 
 
-
-
 class Context(logging.Filter):
     """Adds to each line the fields known of the work at hand."""
 
