@@ -15,6 +15,7 @@ import threading
 from rq.scheduler import RQScheduler
 
 from jobgate.rules.service import Service
+from jobgate.store.liveness import Liveness
 
 log = logging.getLogger("jobgate.maintenance")
 TICK = 1.0
@@ -53,3 +54,32 @@ class Maintenance(threading.Thread):
         if self.scheduler.acquire_locks():
             self.scheduler.prepare_registries()
             self.scheduler.enqueue_scheduled_jobs()
+
+
+class Beat(threading.Thread):
+    """The worker's own heartbeat (store.liveness) every `heartbeat_interval`, on a thread of its
+    own so that slow housekeeping never makes a live worker look dead to /readyz."""
+
+    def __init__(self, service: Service, worker_key: str):
+        super().__init__(name="jobgate-beat", daemon=True)
+        self.liveness, self.worker_key = Liveness(service.redis), worker_key
+        self.interval = service.settings.heartbeat_interval
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            try:
+                self.liveness.beat(self.worker_key)
+            except Exception as exc:      # Redis away: the worker is not live to anyone meanwhile
+                log.warning("worker beat skipped: %s", exc)
+            if self._halt.wait(self.interval):
+                return
+
+    def stop(self) -> None:
+        """A worker that stops says so, rather than being counted until its beat goes stale."""
+        self._halt.set()
+        self.join(5)
+        try:
+            self.liveness.forget(self.worker_key)
+        except Exception as exc:
+            log.warning("worker beat not removed: %s", exc)

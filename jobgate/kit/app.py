@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     _install_fault_handler(app, mounted)
     _install_request_hooks(app)          # before the input checks: they read the body it read
     inputs.install(app)
-    _install_health(app)
+    _install_health(app, settings)
     return app
 
 
@@ -106,14 +106,20 @@ def _install_request_hooks(app: Flask) -> None:
         return response
 
 
-def _install_health(app: Flask) -> None:
+def _install_health(app: Flask, settings: Settings) -> None:
     @app.get("/healthz")
     def healthz():
         return jsonify({"status": "ok"})
 
     @app.get("/readyz")
     def readyz():
-        return jsonify({"status": "ok", **app.extensions[SERVICE].ready()})
+        """503 while fewer workers than JOBGATE_READY_WORKERS are alive: jobs would wait for ever."""
+        ready = app.extensions[SERVICE].ready()
+        needed = settings.ready_workers
+        if ready["workers"] >= needed:
+            return jsonify({"status": "ok", **ready})
+        reason = f"{ready['workers']} live worker(s), {needed} needed (JOBGATE_READY_WORKERS)"
+        return jsonify({"status": "unavailable", "reason": reason, "needed": needed, **ready}), 503
 
 
 def _request_id() -> str:

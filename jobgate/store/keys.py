@@ -13,6 +13,10 @@ EXPIRIES = PREFIX + "expiries"
 INDEX_PREFIX = PREFIX + "ix:"
 SLOT_PREFIX = PREFIX + "slot:"
 
+# -- workers (store.liveness) ------------------------------------------------
+#: RQ worker key -> ms of its last jobgate beat
+WORKER_BEATS = PREFIX + "worker-beats"
+
 
 def index(tenant: str, definition: str = ANY, state: str = ANY, origin: str = ANY) -> str:
     """One sorted set per (tenant, definition|*, state|*, origin|*), scored by seq (lua.py builds the same)."""
