@@ -4,6 +4,7 @@ Dead runs become DIED and expired executions are purged (jobgate's
 Housekeeper, which the gateway runs too), due cron schedules fire, and RQ's
 scheduled jobs are moved onto their queues. Each step is atomic in Redis or
 guarded by RQ's scheduler lock, so workers racing on the same item is harmless.
+The Redis errors the worker met are added to the total /metrics shows once Redis is back.
 RQ's own scheduler would run in a forked process that outlives a killed
 worker; a thread of the worker dies with it.
 """
@@ -15,7 +16,9 @@ import threading
 from rq.scheduler import RQScheduler
 
 from jobgate.rules.service import Service
+from jobgate.store import connection
 from jobgate.store.liveness import Liveness
+from jobgate.store.metrics import Tally
 
 log = logging.getLogger("jobgate.maintenance")
 TICK = 1.0
@@ -27,6 +30,9 @@ class Maintenance(threading.Thread):
         self.service = service
         self.scheduler = RQScheduler(list(service.settings.queues), connection=service.redis)
         self._halt = threading.Event()
+        #: this worker's Redis errors, added to the workers' total for /metrics once Redis is back
+        self.redis_errors = Tally()
+        connection.unreachable_listeners.append(self.redis_errors.add)
 
     def stop(self) -> None:
         self._halt.set()
@@ -50,6 +56,7 @@ class Maintenance(threading.Thread):
                 log.warning("maintenance skipped: %s", exc)
 
     def tick(self) -> None:
+        self.redis_errors.flush(self.service.redis)
         self.service.schedules.fire_due()
         if self.scheduler.acquire_locks():
             self.scheduler.prepare_registries()

@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jobgate.errors import JobgateError
 from jobgate.kit import dialect as dialects_module
-from jobgate.kit import inputs
+from jobgate.kit import inputs, metrics
 from jobgate.kit.blueprint import DIALECT_SETTINGS, DIALECTS, SERVICE
 from jobgate.kit.dialect import Dialect
 from jobgate.kit.faults import fault_from, render_json, with_retry_after
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     for dialect in mounted:
         _mount(app, dialect)
     _install_fault_handler(app, mounted)
+    metrics.install(app)                 # first of the request hooks: its time includes the rest
     _install_request_hooks(app)          # before the input checks: they read the body it read
     inputs.install(app)
     _install_health(app, settings)
