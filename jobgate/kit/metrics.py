@@ -21,7 +21,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from jobgate.kit.blueprint import DIALECTS, SERVICE
-from jobgate.rules.schedules import Schedules
+from jobgate.rules.schedules import ScheduleBook
 from jobgate.store import connection
 from jobgate.store.connection import StoreUnavailable
 from jobgate.store.metrics import Figures
@@ -99,7 +99,7 @@ class StoreCollector:
 
     def _figures(self, service):
         figures = Figures(service.redis)
-        origins = [*self.app.extensions[DIALECTS], Schedules.CATALOG_ORIGIN]
+        origins = [*self.app.extensions[DIALECTS], ScheduleBook.CATALOG_ORIGIN]
         executions = GaugeMetricFamily("jobgate_executions", "Executions by state and origin dialect",
                                        labels=("state", "origin"))
         tenants = figures.tenants() | service.auth.tenants()
