@@ -50,7 +50,9 @@ if _own_metrics_dir:
 
 def on_starting(server) -> None:
     """Counters of an earlier run of this server would add to this one's."""
-    for stale in Path(os.environ[MULTIPROC]).glob("*.db"):
+    folder = Path(os.environ[MULTIPROC])
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
         stale.unlink()
 
 
