@@ -19,8 +19,8 @@ import requests
 from jobgate.testing.parts import TOKENS
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-#: health probes and static files are outside every dialect (their docs pages are skipped per dialect)
-OUTSIDE = {"/healthz", "/readyz", "/static/<path:filename>"}
+#: health probes, metrics and static files are outside every dialect (their docs pages are skipped per dialect)
+OUTSIDE = {"/healthz", "/readyz", "/metrics", "/static/<path:filename>"}
 TENANT = "acme"
 LOGIN = ("alice", "s3cret")
 #: a Sahara cluster id (jobgate keeps it, never resolves it)

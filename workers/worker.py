@@ -44,7 +44,7 @@ from jobgate.settings import Settings
 from jobgate.store.connection import StoreUnavailable, connect
 from jobgate.tools import logs, processes
 from workers import runner, shutdown
-from workers.maintenance import Maintenance
+from workers.maintenance import Beat, Maintenance
 from workers.patience import LONGEST_WAIT, Patient, unless_unreachable, until_reachable
 from workers.watch import SLACK, kill_group
 
@@ -217,7 +217,13 @@ def main(burst: bool = False) -> None:
     runner.warm()                              # horses inherit the loaded catalog
     maintenance = Maintenance(Service.from_settings(settings))   # its own Redis clients
     maintenance.start()
+    beat = None
     try:
-        make_worker(settings).work(burst=burst)
+        worker = make_worker(settings)
+        beat = Beat(maintenance.service, worker.key)
+        beat.start()
+        worker.work(burst=burst)
     finally:
+        if beat:
+            beat.stop()
         maintenance.stop()

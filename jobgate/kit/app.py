@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jobgate.errors import JobgateError
-from jobgate.kit import context, inputs
+from jobgate.kit import context, inputs, metrics
 from jobgate.kit import dialect as dialects_module
 from jobgate.kit.blueprint import DIALECT_SETTINGS, DIALECTS, SERVICE
 from jobgate.kit.dialect import Dialect
@@ -44,9 +44,10 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     for dialect in mounted:
         _mount(app, dialect)
     _install_fault_handler(app, mounted)
+    metrics.install(app)                 # first of the request hooks: its time includes the rest
     _install_request_hooks(app, mounted)  # before the input checks: they read the body it read
     inputs.install(app)
-    _install_health(app)
+    _install_health(app, settings)
     return app
 
 
@@ -113,12 +114,18 @@ def _install_request_hooks(app: Flask, mounted: list[Dialect]) -> None:
         return response
 
 
-def _install_health(app: Flask) -> None:
+def _install_health(app: Flask, settings: Settings) -> None:
     @app.get("/healthz")
     def healthz():
         return jsonify({"status": "ok"})
 
     @app.get("/readyz")
     def readyz():
-        return jsonify({"status": "ok", **app.extensions[SERVICE].ready()})
+        """503 while fewer workers than JOBGATE_READY_WORKERS are alive: jobs would wait for ever."""
+        ready = app.extensions[SERVICE].ready()
+        needed = settings.ready_workers
+        if ready["workers"] >= needed:
+            return jsonify({"status": "ok", **ready})
+        reason = f"{ready['workers']} live worker(s), {needed} needed (JOBGATE_READY_WORKERS)"
+        return jsonify({"status": "unavailable", "reason": reason, "needed": needed, **ready}), 503
 

@@ -419,4 +419,4 @@ class Service:
 
     def ready(self) -> dict[str, Any]:
         self.redis.ping()
-        return {"redis": "ok", "workers": self.queue.live_workers()}
+        return {"redis": "ok", "workers": self.queue.live_workers(self.settings.stale_after)}

@@ -11,11 +11,13 @@ from functools import lru_cache
 from importlib.metadata import entry_points
 
 import redis
-from rq import Queue, Worker
+from rq import Queue
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+
+from jobgate.store.liveness import Liveness
 
 RUNNER_GROUP = "jobgate.runner"
 #: RQ's own hard limit sits above jobgate's per-step timeouts, as a backstop.
@@ -99,5 +101,6 @@ class JobQueue:
         pipe.delete(Job.key_for(execution_id))
         self.enqueue(pipe, execution_id, queue, timeout, at)
 
-    def live_workers(self) -> int:
-        return Worker.count(connection=self.redis)
+    def live_workers(self, stale_after: float) -> int:
+        """Workers whose last heartbeat is within `stale_after` seconds (store.liveness)."""
+        return Liveness(self.redis).live(stale_after)
