@@ -70,7 +70,6 @@ class Sas(Dialect):
     ids = ids.UUID
     paging = "start/limit"
     settings = Config
-    documents_faults = True
     example = "curl -H 'Authorization: Bearer {token}' {base}/jobExecution/jobs"
 
     def mounts(self):

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from jobgate import limits
 from jobgate.kit import ids
 from jobgate.kit.blueprint import DialectBlueprint, principal, service
-from jobgate.kit.credentials import header_token
+from jobgate.kit.credentials import api_key
 from jobgate.kit.dialect import Dialect, Mount
 from jobgate.kit.states import StateMap
 from jobgate.model import State, to_ms
@@ -88,12 +88,10 @@ class Minimal(Dialect):
     name, title, version, prefix, auth = NAME, "minimal job API", "0", "/mini", "`X-Mini-Key`"
     capabilities = frozenset({"cancel", "delete", "log", "result"})
     states, ids = PHASES, ids.SEQ
+    credentials = (api_key("X-Mini-Key"),)
 
     def mounts(self):
         return [Mount(blp, self.prefix)]
-
-    def extract_credential(self, request):
-        return header_token("X-Mini-Key")(request)
 
     def render_fault(self, fault):
         response = jsonify({"oops": fault.code, "why": fault.message})
