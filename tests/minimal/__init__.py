@@ -47,6 +47,8 @@ blp = DialectBlueprint(NAME, __name__, description="a minimal job API")
 @blp.route("/runs")
 class Runs(MethodView):
     @blp.arguments(RunQuery, location="query")
+    @blp.alt_response(200, schema={"type": "object", "properties": {"runs": {"type": "array"}, "count": {
+        "type": "integer"}}}, success=True)
     def get(self, query):
         page = service().page(principal(), definition=query.get("job"), offset=query["skip"], limit=query["take"])
         return {"runs": RunOut(many=True).dump(page.items), "count": page.total}
@@ -75,11 +77,13 @@ def stop(n):
 
 
 @blp.route("/runs/<n>/log")
+@blp.alt_response(200, schema={"type": "string"}, content_type="text/plain", success=True)
 def log(n):
     return Response(service().log(principal(), blp.dialect.execution(n).id), mimetype="text/plain")
 
 
 @blp.route("/runs/<n>/output")
+@blp.alt_response(200, schema={"type": "object", "properties": {"output": {}}}, success=True)
 def output(n):
     return {"output": service().result(principal(), blp.dialect.execution(n).id)}
 
