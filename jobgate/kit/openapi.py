@@ -85,12 +85,12 @@ class Documenter(BasePlugin):
             operation.setdefault("summary", _summary(method, endpoint))
             if authenticated:
                 operation["security"] = [{scheme.name: []} for scheme in self.dialect.credentials]
-            self._document_faults(registered, operation, _cases(method, path, authenticated))
+            self._document_faults(registered, path, operation, _cases(method, path, authenticated))
 
-    def _document_faults(self, registered: str, operation: dict, cases: list[str]) -> None:
+    def _document_faults(self, registered: str, path: str, operation: dict, cases: list[str]) -> None:
         """flask-smorest's generic error responses out (a status they name stays if the renderer
         answers it), the renderer's answers to `cases` in, the adapter's own ones kept."""
-        answers = self._answered(registered)
+        answers = self._answered(registered, path)
         responses = {str(int(code)) if str(code).isdigit() else code: response  # keys as apispec will write them
                      for code, response in operation.get("responses", {}).items()}
         # flask-smorest's own: a component's name (apispec makes it a $ref), or the catch-all default
@@ -104,25 +104,27 @@ class Documenter(BasePlugin):
             del responses[code]
         operation["responses"] = responses
         for status in sorted(statuses):
-            responses.setdefault(str(status), self._response(registered, status))
+            responses.setdefault(str(status), self._response(registered, path, status))
 
-    def _answered(self, registered: str) -> dict[str, tuple[int, str, object]]:
-        """What the mount's renderer answers to each case: status, media type, body."""
-        if registered not in self.answers:
-            mount = self.mounts[registered]
+    def _answered(self, registered: str, path: str | None = None) -> dict[str, tuple[int, str, object]]:
+        """What the mount's renderer answers to each case under `path` (a renderer may choose its
+        format by path: SAS's text sub-resources), else under the mount: status, media type, body."""
+        mount = self.mounts[registered]
+        where = re.sub(r"\{[^}]*\}", "x", path) if path else (mount.static_prefix or "/")
+        if where not in self.answers:
             render = mount.render_fault or self.dialect.render_fault
             found = {}
-            with self.app.test_request_context(mount.static_prefix or "/"):
+            with self.app.test_request_context(where):
                 for case, make in CASES.items():
                     response = render(fault_from(make(), REQUEST_ID))
                     body = response.get_json(silent=True) if response.is_json else response.get_data(as_text=True)
                     found[case] = (response.status_code, response.mimetype, body)
-            self.answers[registered] = found
-        return self.answers[registered]
+            self.answers[where] = found
+        return self.answers[where]
 
-    def _response(self, registered: str, status: int) -> dict:
+    def _response(self, registered: str, path: str, status: int) -> dict:
         content: dict[str, dict] = {}
-        for case, (answered, mimetype, body) in self._answered(registered).items():
+        for case, (answered, mimetype, body) in self._answered(registered, path).items():
             if answered == status:
                 media = content.setdefault(mimetype, {"schema": self._schema(registered, mimetype), "examples": {}})
                 media["examples"][case] = {"value": body}
