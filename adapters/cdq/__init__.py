@@ -93,7 +93,8 @@ class Cdq(Dialect):
     example = "curl -H 'X-API-KEY: {token}' {base}/cdq/v2/jobs"
 
     def mounts(self):
-        return [Mount(routes.blp, self.prefix), Mount(token.blp, token.PREFIX, render_fault=faults.render_oauth)]
+        return [Mount(routes.blp, self.prefix), Mount(token.blp, token.PREFIX, render_fault=faults.render_oauth,
+                                                       fault_schema=schemas.OAuthError)]
 
     def render_fault(self, fault):
         return faults.render(fault)

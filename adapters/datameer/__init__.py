@@ -45,7 +45,7 @@ Not supported: job configuration CRUD, workbooks, data downloads, volume reports
 REST API (jobgate runs catalog and API-defined jobs, not Datameer artifacts); restarts (no Datameer command);
 Spring session cookies and ``/j_spring_security_logout`` (Basic on every request is what the clients send).
 """
-from adapters.datameer import api, faults, rest, wire
+from adapters.datameer import api, faults, rest, schemas, wire
 from adapters.datameer.config import Config
 from jobgate.kit import ids
 from jobgate.kit.credentials import BASIC
@@ -58,6 +58,7 @@ class Datameer(Dialect):
     version = "7.2.5"
     prefix = "/rest"
     credentials = (BASIC,)
+    error_schema = schemas.ErrorRecord
     auth = "HTTP Basic (`curl -u name:password`)"
     capabilities = frozenset({"cancel", "delete"})
     states = wire.STATES
@@ -68,7 +69,8 @@ class Datameer(Dialect):
     example = "curl -u <name>:<password> {base}/rest/jobs/list-running"
 
     def mounts(self):
-        return [Mount(rest.blp, self.prefix), Mount(api.blp, "/api/job-execution", render_fault=faults.render_v2)]
+        return [Mount(rest.blp, self.prefix), Mount(api.blp, "/api/job-execution", render_fault=faults.render_v2,
+                                                           fault_schema=schemas.Failure)]
 
     def render_fault(self, fault):
         return faults.render_v1(fault)

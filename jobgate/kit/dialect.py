@@ -33,11 +33,13 @@ CAPABILITIES = frozenset({"definitions", "cancel", "restart", "delete", "log", "
 @dataclass(frozen=True)
 class Mount:
     """A blueprint at a URL prefix. `name` mounts one blueprint a second time; `render_fault`
-    gives the faults under this prefix a format of their own (a login endpoint's)."""
+    gives the faults under this prefix a format of their own (a login endpoint's), and
+    `fault_schema` its marshmallow schema for the OpenAPI document (None: drawn from it)."""
     blueprint: Blueprint
     url_prefix: str
     name: str | None = None
     render_fault: Callable[[Fault], Response] | None = None
+    fault_schema: type | None = None
 
     @property
     def static_prefix(self) -> str:

@@ -58,7 +58,8 @@ EVERY = ("bad_query", "unavailable", "internal")
 PARSED = ("invalid",)          # where webargs parses a query or body (flask-smorest documents its refusal)
 AUTHENTICATED = ("unauthorized", "login_throttled")
 ADDRESSED = ("execution_not_found", "no_route")
-CHANGES = ("already_running", "quota_exceeded", "too_many_active")
+CHANGES = ("already_running",)
+CREATES = ("quota_exceeded", "too_many_active")             # a POST may start or make something
 BODY = ("malformed_body", "payload_too_large")
 
 
@@ -131,13 +132,16 @@ class Documenter(BasePlugin):
         return {"description": HTTPStatus(status).phrase, "content": content}
 
     def _schema(self, registered: str, mimetype: str) -> dict:
-        """The mount's fault document: the dialect's `error_schema`, else drawn from what it answered."""
+        """The mount's fault document: its `fault_schema` (the dialect's `error_schema` where it renders
+        the dialect's faults), else drawn from what it answered."""
         if not mimetype.endswith("json"):
             return {"type": "string"}
-        own = self.mounts[registered].render_fault is not None
-        if not own and self.dialect.error_schema is not None:
+        mount = self.mounts[registered]
+        own = mount.render_fault is not None
+        declared = mount.fault_schema if own else self.dialect.error_schema
+        if declared is not None:
             marshmallow = next(p for p in self.spec.plugins if isinstance(p, MarshmallowPlugin))
-            return marshmallow.converter.resolve_nested_schema(self.dialect.error_schema)
+            return marshmallow.converter.resolve_nested_schema(declared)
         name = f"{registered}.Fault" if own else "Fault"
         if name not in self.schemas:
             self.schemas.add(name)
@@ -149,7 +153,7 @@ class Documenter(BasePlugin):
 def _cases(method: str, path: str, authenticated: bool) -> list[str]:
     cases = [*EVERY]
     if authenticated:
-        cases += [*AUTHENTICATED, *(CHANGES if method in WRITES else ())]
+        cases += [*AUTHENTICATED, *(CHANGES if method in WRITES else ()), *(CREATES if method == "post" else ())]
     elif method in BODIES:                       # a login endpoint: its body is the credential
         cases += [*AUTHENTICATED]
     if "{" in path:
