@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import requests
 
+from jobgate.kit.docs_page import ASSETS
 from jobgate.testing.parts import TOKENS
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -262,7 +263,7 @@ def calls(app, ids: Ids) -> list[Call]:
             for page in ("openapi.json", "docs")}
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.rule in OUTSIDE or rule.rule in docs:
+        if rule.rule in OUTSIDE or rule.rule in docs or rule.rule.startswith(ASSETS):   # the docs pages' scripts
             continue
         style = next((s for prefix, s in STYLES if rule.rule.startswith(prefix)), None)
         if style is None:

@@ -10,21 +10,19 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, request
-from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jobgate.errors import JobgateError
-from jobgate.kit import context, inputs, metrics
+from jobgate.kit import context, docs_page, inputs, metrics
 from jobgate.kit import dialect as dialects_module
 from jobgate.kit.blueprint import DIALECT_SETTINGS, DIALECTS, SERVICE
 from jobgate.kit.dialect import Dialect
 from jobgate.kit.faults import fault_from, render_json, with_retry_after
+from jobgate.kit.openapi import DialectApi
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
 from jobgate.store import connection
-
-REDOC = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
 
 
 def create_app(settings: Settings | None = None, service: Service | None = None,
@@ -48,6 +46,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     _install_request_hooks(app, mounted)  # before the input checks: they read the body it read
     inputs.install(app)
     _install_health(app, settings)
+    docs_page.install(app)
     return app
 
 
@@ -56,15 +55,9 @@ def _mount(app: Flask, dialect: Dialect) -> None:
     app.config.update({
         f"{prefix}API_TITLE": dialect.title, f"{prefix}API_VERSION": dialect.version,
         f"{prefix}OPENAPI_VERSION": "3.0.3", f"{prefix}OPENAPI_URL_PREFIX": dialect.prefix,
-        f"{prefix}OPENAPI_JSON_PATH": "openapi.json", f"{prefix}OPENAPI_REDOC_PATH": "docs",
-        f"{prefix}OPENAPI_REDOC_URL": REDOC,
+        f"{prefix}OPENAPI_JSON_PATH": "openapi.json", **docs_page.config(prefix),
     })
-    api = Api(config_prefix=prefix)
-    if dialect.error_schema is not None:     # its fault document, in every documented error response
-        api.ERROR_SCHEMA = dialect.error_schema
-    api.init_app(app)
-    if dialect.documents_faults:
-        api.DEFAULT_ERROR_RESPONSE_NAME = None
+    api = DialectApi(app, dialect, config_prefix=prefix)
     for mount in dialect.mounts():
         api.register_blueprint(mount.blueprint, url_prefix=mount.url_prefix,
                                **({"name": mount.name} if mount.name else {}))
