@@ -18,6 +18,9 @@ from jobgate.rules.throttle import LoginThrottle
 from jobgate.store.tokens import Tokens
 
 log = logging.getLogger("jobgate.auth")
+#: said at start-up when no principal is configured: nothing could authenticate
+NO_PRINCIPALS = ("no principals are configured (JOBGATE_PRINCIPALS names no file, or one without [[principal]] "
+                 "tables): every request but health and docs will be answered 401")
 _verified = Verified()
 
 
@@ -59,6 +62,10 @@ class Authenticator:
         self.throttle = throttle
         self.by_name = {a.principal.name: a for a in accounts}
         self.by_token = {t: a.principal for a in accounts for t in a.tokens}
+
+    @property
+    def has_principals(self) -> bool:
+        return bool(self.by_name)
 
     def verify(self, credential: Credential | None, address: str | None = None) -> Principal:
         """The principal behind a credential, or Unauthorized (reason: missing | invalid); a password
