@@ -9,7 +9,7 @@ from importlib.metadata import entry_points, version
 
 from jobgate.rules.passwords import hash_password
 from jobgate.settings import Settings, SettingsError
-from jobgate.tools import client, folder, help_text, status
+from jobgate.tools import client, folder, help_text
 
 #: the commands that read the operator's settings: a bad one stops them before they start anything
 READ_SETTINGS = {"up", "serve", "worker", "status"}
@@ -77,11 +77,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    # imported when used: `serve` imports as little as it can before gevent patches (jobgate.tools.httpworker)
     if args.command == "up":
         from jobgate.tools.up import up
         return up(args.port, args.workers)
     if args.command == "status":
-        return status.run(args.json)
+        from jobgate.tools.status import run
+        return run(args.json)
     if args.command == "serve":
         serve(args.host, args.port, args.processes, args.certfile, args.keyfile)
         return 0

@@ -11,6 +11,8 @@ import time
 
 from rich.console import Console
 from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
 from rich.text import Text
 
 from jobgate.model import TERMINAL
@@ -41,7 +43,8 @@ def describe(execution: dict, eta: float | None) -> str:
     progress, steps = execution["progress"], execution.get("steps") or []
     parts = [f"{progress['percent']:5.1f}% {execution['state']:<10}"]
     if steps:
-        current = next((i for i, step in enumerate(steps) if step.get("state") == "RUNNING"), len(steps) - 1)
+        started = [i for i, step in enumerate(steps) if step.get("started")]
+        current = next((i for i in started if steps[i].get("state") == "RUNNING"), started[-1] if started else 0)
         parts.append(f"step {current + 1}/{len(steps)} {steps[current]['id']}")
     if progress.get("total"):
         parts.append(f"{progress['processed']}/{progress['total']} processed, {progress['failed']} failed")
@@ -71,7 +74,7 @@ def watch(api, execution_id: str, *, follow_log: bool = False, out=None) -> int:
             line = describe(execution, eta(execution["progress"]["percent"], execution["state"] == "RUNNING",
                                            time.monotonic()))
             if live:
-                live.update(Text(line), refresh=True)
+                live.update(_bar(execution["progress"]["percent"], line), refresh=True)
             elif line != last:
                 console.print(line, soft_wrap=True, markup=False)
             last = line
@@ -84,6 +87,12 @@ def watch(api, execution_id: str, *, follow_log: bool = False, out=None) -> int:
     if execution["message"]:
         console.print(execution["message"], soft_wrap=True, markup=False)
     return 0 if execution["state"].startswith("SUCCEEDED") else 1
+
+
+def _bar(percent: float, line: str) -> Table:
+    view = Table.grid(padding=(0, 1))
+    view.add_row(ProgressBar(total=100, completed=percent, width=30), Text(line))
+    return view
 
 
 def _print_log(api, execution_id: str, offset: int, console: Console) -> int:
