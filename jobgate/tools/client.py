@@ -27,8 +27,8 @@ def add_commands(commands) -> None:
                        help="Bearer token (default: $JOBGATE_TOKEN, else dev-token)")
         return p
     p = command("submit", "start an execution of a job")
-    p.add_argument("definition")
-    p.add_argument("params", nargs="*", metavar="NAME=VALUE")
+    p.add_argument("definition", help="the job's id, e.g. CustomerImportJob")
+    p.add_argument("params", nargs="*", metavar="NAME=VALUE", help="parameters (VALUE is read as JSON when it is)")
     p.add_argument("--watch", action="store_true", help="then watch it until it ends (step, counts, ETA)")
     p.add_argument("--follow-log", action="store_true", help="with --watch: print its log as it grows")
     p.add_argument("--at", help="start no earlier than this ISO-8601 time")
@@ -45,7 +45,7 @@ def add_commands(commands) -> None:
     p.add_argument("id", help="execution id (uuid or seq)")
     p.add_argument("--follow-log", action="store_true", help="print its log as it grows")
     p = command("schedule", "cron schedules: ls | add DEFINITION CRON [NAME=VALUE ...] | pause | resume | rm ID")
-    p.add_argument("action", choices=["ls", "add", "pause", "resume", "rm"])
+    p.add_argument("action", choices=["ls", "add", "pause", "resume", "rm"], help="what to do")
     p.add_argument("args", nargs="*", help="DEFINITION CRON [NAME=VALUE ...] for add; ID for pause, resume, rm")
 
 

@@ -2,9 +2,10 @@
 
 Embedded Redis if needed, the gateway, workers (a worker that exits is started
 again). It says it is up only once the gateway answers, after checking first
-that no other `up` runs in this folder and that its port is free (one line and
-exit 1 if not). It writes the gateway's URL to .jobgate/url, where the client
-commands run in this folder read it. Stopping (Ctrl-C, SIGTERM) stops the
+that no other `up` runs in this folder, its principals (a warning when there
+are none) and that its port is free (one line and exit 1 if not). It writes
+the gateway's URL to .jobgate/url, where the client commands run in this
+folder read it. Stopping (Ctrl-C, SIGTERM) stops the
 workers first, their runs interrupted within their grace and queued again,
 then the gateway, then whatever is left below this process (a subreaper: the
 steps of a worker that had to be killed), then Redis.
@@ -108,7 +109,8 @@ def _banner(env: dict, base: str, port: int, token: str, tenant: str) -> None:
 
     print(f"jobgate is up at {base}  (Redis: {env['REDIS_URL']})")
     if port != folder.DEFAULT_PORT:
-        print(f"client commands run in this folder find it ({folder.URL_FILE}); elsewhere: export JOBGATE_URL={base}")
+        print(f"client commands run in this folder find it in {folder.URL_FILE}; elsewhere first run")
+        print(f"  export JOBGATE_URL={base}")
     print(f"credential: Bearer / X-Auth-Token {token}" + ("  (user dev, password dev)" if token == "dev-token" else ""))
     for mounted in dialect.load(Settings.from_env(env).dialects):
         if mounted.example:
@@ -121,13 +123,13 @@ def up(port: int, workers: int) -> int:
 
     base = f"http://127.0.0.1:{port}"
     lock = _hold_folder(base)
-    _check_port(port)
     env = dict(os.environ)
     if not env.get("JOBGATE_CATALOG") and (catalog := _example_catalog()):
         env["JOBGATE_CATALOG"] = catalog
         # its python steps call examples.jobs, importable from the folder above
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(catalog).parent.parent), env.get("PYTHONPATH")]))
     token, tenant = _principals(env)
+    _check_port(port)
     redis_server = None
     if not env.get("REDIS_URL"):
         redis_server = EmbeddedRedis(folder.REDIS_DIR)
