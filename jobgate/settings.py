@@ -12,14 +12,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
-from environs import Env, EnvError
-from marshmallow import ValidationError
-from marshmallow.validate import Length, Range
+from environs import Env, EnvError, ValidationError, validate
 
 from jobgate import limits
 
-_AT_LEAST_0 = Range(min=0)
-_ABOVE_0 = Range(min=0, min_inclusive=False)
+_AT_LEAST_0 = validate.Range(min=0)
+_ABOVE_0 = validate.Range(min=0, min_inclusive=False)
 
 
 class SettingsError(ValueError):
@@ -38,9 +36,9 @@ class _MappingEnv(Env):
         return self._source.get(env_key, default)
 
 
-def _setting(variable: str, default, meaning: str, kind: str = "str", validate=None, shown=None):
+def _setting(variable: str, default, meaning: str, kind: str = "str", check=None, shown=None):
     """A Settings field read from `variable` as environs' `kind` (str, int, float, list, counts)."""
-    metadata = {"variable": variable, "meaning": meaning, "kind": kind, "validate": validate,
+    metadata = {"variable": variable, "meaning": meaning, "kind": kind, "check": check,
                 "shown": shown if shown is not None else _show(default)}
     return field(default=default, metadata=metadata)
 
@@ -129,15 +127,16 @@ def variables() -> list:
 
 
 def _read(reader: Env, env: Mapping[str, str], item):
-    name, kind, validate = item.metadata["variable"], item.metadata["kind"], item.metadata["validate"]
+    name, kind, check = item.metadata["variable"], item.metadata["kind"], item.metadata["check"]
     if not env.get(name, "").strip():       # unset or blank: the default, as Heroku's empty config vars mean
         return item.default
     try:
         if kind == "list":
             return tuple(part.strip() for part in reader.list(name) if part.strip())
         if kind == "counts":
-            return tuple(reader.list(name, subcast=int, validate=[Length(equal=len(item.default)), _at_least_0]))
-        return getattr(reader, kind)(name, validate=validate)
+            counts = [validate.Length(equal=len(item.default)), _at_least_0]
+            return tuple(reader.list(name, subcast=int, validate=counts))
+        return getattr(reader, kind)(name, validate=check)
     except EnvError as exc:
         raise SettingsError(f"{name}={env[name]!r} is not valid: {_why(exc, kind, item.default)}") from None
 

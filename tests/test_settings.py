@@ -36,3 +36,13 @@ def test_a_bad_value_is_one_line_naming_the_variable_and_the_value(variable, val
         Settings.from_env({variable: value})
     message = str(caught.value)
     assert message.startswith(f"{variable}={value!r} is not valid") and why in message and "\n" not in message
+
+
+def test_the_readme_configuration_table_is_the_one_the_settings_generate():
+    from jobgate.tools import help_text
+    from jobgate.tools.docs import END, SETTINGS_START
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split(SETTINGS_START, 1)[1].split(END, 1)[0].strip()
+    assert block == help_text.markdown(), "run `python -m jobgate.tools.docs` to regenerate the README tables"

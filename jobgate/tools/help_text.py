@@ -1,4 +1,5 @@
-"""The `jobgate --help` epilog: every environment variable jobgate reads, from the tables that read them."""
+"""Every environment variable jobgate reads, from the tables that read them: the `jobgate --help`
+epilog and the README's configuration table (written by `python -m jobgate.tools.docs`)."""
 from __future__ import annotations
 
 import textwrap
@@ -15,12 +16,23 @@ COMMAND_VARIABLES = (
 DIALECT_VARIABLES = "JOBGATE_<DIALECT>_* (e.g. JOBGATE_SAHARA_JOB_TYPES): each dialect's own settings, see README"
 
 
+def rows() -> list[tuple[str, str, str]]:
+    """(variable, meaning, default) of every variable but the dialects' own."""
+    return [*((item.metadata["variable"], item.metadata["meaning"], item.metadata["shown"]) for item in variables()),
+            *COMMAND_VARIABLES]
+
+
 def epilog(width: int = 100) -> str:
-    rows = [(item.metadata["variable"], item.metadata["meaning"], item.metadata["shown"]) for item in variables()]
     lines = ["environment variables (default in brackets):"]
-    for name, meaning, shown in (*rows, *COMMAND_VARIABLES):
+    for name, meaning, shown in rows():
         lines += textwrap.wrap(f"{meaning} [{shown}]", width, initial_indent=f"  {name:<28}",
                                subsequent_indent=" " * 30)
     lines += textwrap.wrap(DIALECT_VARIABLES, width, initial_indent="  ", subsequent_indent="    ")
     lines.append("`jobgate COMMAND --help` lists each command's options.")
+    return "\n".join(lines)
+
+
+def markdown() -> str:
+    lines = ["| variable | meaning | default |", "|---|---|---|"]
+    lines += [f"| `{name}` | {meaning} | {shown} |" for name, meaning, shown in rows()]
     return "\n".join(lines)
