@@ -203,11 +203,17 @@ def _settled(base) -> dict[str, int]:
         time.sleep(0.2)
 
 
-@pytest.mark.parametrize("command", [["worker"], ["serve"], ["up"], ["status"]])
-def test_a_bad_setting_is_one_line_naming_it_and_exit_2(command, tmp_path):
-    done = jobgate(*command, cwd=tmp_path, env={**_bare_env(), "JOBGATE_MAX_BODY": "1MB"}, timeout=30)
+@pytest.mark.parametrize(("command", "variable", "value", "said"), [
+    ("worker", "JOBGATE_MAX_BODY", "1MB", "JOBGATE_MAX_BODY='1MB'"),
+    ("serve", "JOBGATE_STALE_AFTER", "-1", "JOBGATE_STALE_AFTER='-1'"),
+    ("up", "JOBGATE_LOGIN_FAILURES", "5,x", "JOBGATE_LOGIN_FAILURES='5,x'"),
+    ("status", "JOBGATE_MAX_BODY", "1MB", "JOBGATE_MAX_BODY='1MB'"),
+    ("up", "JOBGATE_SAHARA_JOB_TYPES", "{x", "JOBGATE_SAHARA_JOB_TYPES: not JSON"),   # a dialect's own
+])
+def test_a_bad_setting_is_one_line_naming_it_and_exit_2(command, variable, value, said, tmp_path):
+    done = jobgate(command, cwd=tmp_path, env={**_bare_env(), variable: value}, timeout=30)
     assert done.returncode == 2
-    assert "JOBGATE_MAX_BODY='1MB'" in one_line(done.stderr)
+    assert said in one_line(done.stderr)
     assert not (tmp_path / ".jobgate").exists()            # nothing started
 
 

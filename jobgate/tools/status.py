@@ -7,6 +7,7 @@ of the `jobgate up` running in this folder; `--json` for scripts.
 from __future__ import annotations
 
 import json
+import logging
 import os
 
 from jobgate.model import State
@@ -54,6 +55,8 @@ def _ago(seconds: float | None) -> str:
 
 
 def run(as_json: bool) -> int:
+    # an unreachable Redis is this command's one line, not also the store's logged warning
+    logging.getLogger("jobgate.store").addHandler(logging.NullHandler())
     found = report(redis_url())
     print(json.dumps(found, indent=2) if as_json else render(found))
     return 0

@@ -1,11 +1,12 @@
 """`jobgate up`: everything on one machine, for a person trying jobgate out.
 
 Embedded Redis if needed, the gateway, workers (a worker that exits is started
-again). It says it is up only once the gateway answers, after checking first
-that no other `up` runs in this folder, its principals (a warning when there
-are none) and that its port is free (one line and exit 1 if not). It writes
-the gateway's URL to .jobgate/url, where the client commands run in this
-folder read it. Stopping (Ctrl-C, SIGTERM) stops the
+again). Before it starts anything it checks the dialects' own settings (a bad
+one is a SettingsError: one line, exit 2), that no other `up` runs in this
+folder, the principals (a warning when there are none) and that its port is
+free (one line and exit 1 if not). It says it is up only once the gateway
+answers, and writes the gateway's URL to .jobgate/url, where the client
+commands run in this folder read it. Stopping (Ctrl-C, SIGTERM) stops the
 workers first, their runs interrupted within their grace and queued again,
 then the gateway, then whatever is left below this process (a subreaper: the
 steps of a worker that had to be killed), then Redis.
@@ -25,7 +26,7 @@ import requests
 
 from jobgate.rules.auth import NO_PRINCIPALS, load_principals
 from jobgate.rules.passwords import hash_password
-from jobgate.settings import Settings
+from jobgate.settings import Settings, SettingsError
 from jobgate.tools import folder, processes
 from jobgate.tools.supervise import Supervisor
 
@@ -104,17 +105,29 @@ def _principals(env: dict) -> tuple[str, str]:
     return "dev-token", "dev"
 
 
-def _banner(env: dict, base: str, port: int, token: str, tenant: str) -> None:
+def _dialects(env: dict) -> list:
+    """The dialects the gateway will mount, their own settings checked (a bad one stops `up` as a SettingsError)."""
     from jobgate.kit import dialect
 
+    settings = Settings.from_env(env)
+    try:
+        mounted = dialect.load(settings.dialects)
+        for each in mounted:
+            each.configure(settings)
+    except (LookupError, ValueError) as exc:
+        raise SettingsError(str(exc)) from None
+    return mounted
+
+
+def _banner(env: dict, base: str, port: int, token: str, tenant: str, mounted: list) -> None:
     print(f"jobgate is up at {base}  (Redis: {env['REDIS_URL']})")
     if port != folder.DEFAULT_PORT:
         print(f"client commands run in this folder find it in {folder.URL_FILE}; elsewhere first run")
         print(f"  export JOBGATE_URL={base}")
     print(f"credential: Bearer / X-Auth-Token {token}" + ("  (user dev, password dev)" if token == "dev-token" else ""))
-    for mounted in dialect.load(Settings.from_env(env).dialects):
-        if mounted.example:
-            print(f"  {mounted.name:9} {mounted.example.format(base=base, token=token, tenant=tenant)}")
+    for each in mounted:
+        if each.example:
+            print(f"  {each.name:9} {each.example.format(base=base, token=token, tenant=tenant)}")
     print("Ctrl-C stops everything.", flush=True)
 
 
@@ -122,8 +135,9 @@ def up(port: int, workers: int) -> int:
     from jobgate.tools.embedded import EmbeddedRedis, die_with_parent
 
     base = f"http://127.0.0.1:{port}"
-    lock = _hold_folder(base)
     env = dict(os.environ)
+    mounted = _dialects(env)
+    lock = _hold_folder(base)
     if not env.get("JOBGATE_CATALOG") and (catalog := _example_catalog()):
         env["JOBGATE_CATALOG"] = catalog
         # its python steps call examples.jobs, importable from the folder above
@@ -145,7 +159,7 @@ def up(port: int, workers: int) -> int:
         pool.start()
         _wait_ready(gateway, base)
         folder.URL_FILE.write_text(base + "\n")
-        _banner(env, base, port, token, tenant)
+        _banner(env, base, port, token, tenant, mounted)
         while gateway.poll() is None:
             pool.tend()
             time.sleep(0.5)
