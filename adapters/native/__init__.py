@@ -31,7 +31,7 @@ class Native(Dialect):
     ids = ids.ANY
     paging = "offset/limit or cursor"
     example = ("curl -H 'Authorization: Bearer {token}' {base}/api/v1/executions"
-               " -H 'Content-Type: application/json' -d '{{\"definition\": \"CustomerImportJob\"}}'")
+               " -H 'Content-Type: application/json' -d '{{\"definition\": \"Wait\"}}'")
 
     def mounts(self):
         return [Mount(routes.blp, self.prefix)]

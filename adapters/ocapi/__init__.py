@@ -56,7 +56,7 @@ class Ocapi(Dialect):
     faults = faults.FAULTS
     ids = ids.SEQ
     paging = "start/count"
-    example = "curl -X POST -H 'Authorization: Bearer {token}' {base}/s/-/dw/data/v19_5/jobs/CustomerImportJob/executions"
+    example = "curl -X POST -H 'Authorization: Bearer {token}' {base}/s/-/dw/data/v19_5/jobs/CleanupJob/executions"
 
     def mounts(self):
         return [Mount(routes.blp, self.prefix), Mount(routes.blp, "/s/<site>/dw/data", name="ocapi_site"),

@@ -20,6 +20,7 @@ from jobgate.kit.blueprint import DIALECT_SETTINGS, DIALECTS, SERVICE
 from jobgate.kit.dialect import Dialect
 from jobgate.kit.faults import fault_from, render_json, with_retry_after
 from jobgate.kit.openapi import DialectApi
+from jobgate.rules.auth import NO_PRINCIPALS
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
 from jobgate.store import connection
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     mounted = dialects if dialects is not None else dialects_module.load(settings.dialects)
     app.extensions[DIALECT_SETTINGS] = {d.name: d.configure(settings) for d in mounted}
     app.extensions[SERVICE] = service or Service.from_settings(settings)
+    if not app.extensions[SERVICE].auth.has_principals:
+        logging.getLogger("jobgate.auth").warning(NO_PRINCIPALS)
     app.extensions[DIALECTS] = {d.name: d for d in mounted}
     for dialect in mounted:
         _mount(app, dialect)

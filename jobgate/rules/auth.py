@@ -18,6 +18,9 @@ from jobgate.rules.throttle import LoginThrottle
 from jobgate.store.tokens import Tokens
 
 log = logging.getLogger("jobgate.auth")
+#: said at start-up when no principal is configured: nothing could authenticate
+NO_PRINCIPALS = ("no principals are configured (JOBGATE_PRINCIPALS names no file, or one without [[principal]] "
+                 "tables): every request but health and docs will be answered 401")
 _verified = Verified()
 
 
@@ -63,6 +66,10 @@ class Authenticator:
     def tenants(self) -> set[str]:
         """The tenants of the configured principals."""
         return {a.principal.tenant for a in self.by_name.values()}
+
+    @property
+    def has_principals(self) -> bool:
+        return bool(self.by_name)
 
     def verify(self, credential: Credential | None, address: str | None = None) -> Principal:
         """The principal behind a credential, or Unauthorized (reason: missing | invalid); a password

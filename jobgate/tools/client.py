@@ -1,57 +1,68 @@
 """The people's commands (submit, ls, show, cancel, restart, logs, watch, schedule ...)
 over the native API.
 
-They speak HTTP to a running gateway (`--url`, default $JOBGATE_URL or
-http://127.0.0.1:8080) with a Bearer token ($JOBGATE_TOKEN, default the
-development token `jobgate up` creates).
+They speak HTTP to a running gateway (`--url`, default $JOBGATE_URL, else the
+URL `jobgate up` wrote to .jobgate/url in this folder, else http://127.0.0.1:8080)
+with a Bearer token ($JOBGATE_TOKEN, default the development token `jobgate up`
+creates). A gateway they cannot reach is one line saying where they looked.
 """
 from __future__ import annotations
 
 import json
 import os
 import sys
-import time
 
 import requests
 
-from jobgate.model import TERMINAL
-
-ENDED = {state.value for state in TERMINAL}
+from jobgate.tools import folder
+from jobgate.tools.watching import watch
 
 
 def add_commands(commands) -> None:
     def command(name, help_text):
         p = commands.add_parser(name, help=help_text)
-        p.add_argument("--url", default=os.environ.get("JOBGATE_URL", "http://127.0.0.1:8080"))
-        p.add_argument("--token", default=os.environ.get("JOBGATE_TOKEN", "dev-token"))
+        p.add_argument("--url", help="the gateway (default: $JOBGATE_URL, else the URL `jobgate up` wrote to "
+                                     f"{folder.URL_FILE}, else {folder.DEFAULT_URL})")
+        p.add_argument("--token", default=os.environ.get("JOBGATE_TOKEN", "dev-token"),
+                       help="Bearer token (default: $JOBGATE_TOKEN, else dev-token)")
         return p
     p = command("submit", "start an execution of a job")
-    p.add_argument("definition")
-    p.add_argument("params", nargs="*", metavar="NAME=VALUE")
-    p.add_argument("--watch", action="store_true", help="then watch it until it ends")
+    p.add_argument("definition", help="the job's id, e.g. CustomerImportJob")
+    p.add_argument("params", nargs="*", metavar="NAME=VALUE", help="parameters (VALUE is read as JSON when it is)")
+    p.add_argument("--watch", action="store_true", help="then watch it until it ends (step, counts, ETA)")
+    p.add_argument("--follow-log", action="store_true", help="with --watch: print its log as it grows")
     p.add_argument("--at", help="start no earlier than this ISO-8601 time")
     p.add_argument("--after", action="append", default=[], metavar="ID", help="start once this one succeeded")
     p = command("ls", "list executions, newest first")
-    p.add_argument("--definition")
-    p.add_argument("--state")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--definition", help="only executions of this job")
+    p.add_argument("--state", help="only executions in this state (RUNNING, FAILED ...)")
+    p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
     for name, help_text in (("show", "one execution as JSON"), ("cancel", "cancel an execution"),
                             ("restart", "restart an ended execution"), ("heartbeat", "a client heartbeat"),
-                            ("logs", "an execution's log"), ("watch", "a live progress bar until it ends")):
-        command(name, help_text).add_argument("id")
+                            ("logs", "an execution's log")):
+        command(name, help_text).add_argument("id", help="execution id (uuid or seq)")
+    p = command("watch", "step, counts and ETA of an execution until it ends")
+    p.add_argument("id", help="execution id (uuid or seq)")
+    p.add_argument("--follow-log", action="store_true", help="print its log as it grows")
     p = command("schedule", "cron schedules: ls | add DEFINITION CRON [NAME=VALUE ...] | pause | resume | rm ID")
-    p.add_argument("action", choices=["ls", "add", "pause", "resume", "rm"])
-    p.add_argument("args", nargs="*")
+    p.add_argument("action", choices=["ls", "add", "pause", "resume", "rm"], help="what to do")
+    p.add_argument("args", nargs="*", help="DEFINITION CRON [NAME=VALUE ...] for add; ID for pause, resume, rm")
 
 
 class Api:
-    def __init__(self, url: str, token: str):
-        self.base = url.rstrip("/") + "/api/v1"
+    def __init__(self, url: str | None, token: str):
+        self.url, self.origin = (url, "--url") if url else folder.gateway_url()
+        self.base = self.url.rstrip("/") + "/api/v1"
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def call(self, method: str, path: str, **kwargs):
-        response = self.session.request(method, self.base + path, timeout=30, **kwargs)
+        try:
+            response = self.session.request(method, self.base + path, timeout=30, **kwargs)
+        except requests.RequestException as exc:
+            raise SystemExit(f"jobgate: cannot reach the gateway at {self.url} ({self.origin}): "
+                             f"{type(exc).__name__}; start one with `jobgate up`, or set JOBGATE_URL "
+                             "(or --url) to the URL `jobgate up` printed") from None
         if response.status_code >= 400:
             error = response.json().get("error", {}) if response.headers.get("Content-Type", "").startswith(
                 "application/json") else {"message": response.text}
@@ -73,30 +84,13 @@ def _parse_params(pairs: list[str]) -> dict:
     return params
 
 
-def _bar(execution: dict, width: int = 30) -> str:
-    percent = execution["progress"]["percent"]
-    filled = int(width * percent / 100)
-    return f"\r[{'#' * filled}{'.' * (width - filled)}] {percent:5.1f}% {execution['state']:<10}"
-
-
-def watch(api: Api, execution_id: str, out=sys.stdout) -> int:
-    while True:
-        execution = api.call("GET", f"/executions/{execution_id}").json()
-        out.write(_bar(execution))
-        out.flush()
-        if execution["state"] in ENDED:
-            out.write(f"\n{execution['message']}\n" if execution["message"] else "\n")
-            return 0 if execution["state"].startswith("SUCCEEDED") else 1
-        time.sleep(0.5)
-
-
 def run(args) -> int:
     api = Api(args.url, args.token)
     if args.command == "submit":
         body = {"definition": args.definition, "parameters": _parse_params(args.params), "after": args.after}
         execution = api.call("POST", "/executions", json={**body, **({"start_at": args.at} if args.at else {})}).json()
         print(execution["id"])
-        return watch(api, execution["id"]) if args.watch else 0
+        return watch(api, execution["id"], follow_log=args.follow_log) if args.watch else 0
     if args.command == "ls":
         query = {k: v for k, v in (("definition", args.definition), ("state", args.state)) if v}
         page = api.call("GET", "/executions", params={**query, "limit": args.limit}).json()
@@ -118,7 +112,7 @@ def run(args) -> int:
     if args.command == "logs":
         sys.stdout.write(api.call("GET", f"/executions/{args.id}/log").text)
         return 0
-    return watch(api, args.id)
+    return watch(api, args.id, follow_log=args.follow_log)
 
 
 def schedule(api: Api, action: str, args: list[str]) -> int:
