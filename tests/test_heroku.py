@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -46,7 +47,15 @@ def ready(url: str) -> bool:
 
 
 @pytest.fixture
-def venv(tmp_path) -> Path:
+def slug(tmp_path) -> Path:
+    """The checkout as a buildpack gets it (no build leftovers, no state of a local `up`): pip's
+    build of it then writes into this copy, never into the checkout under test."""
+    return Path(shutil.copytree(ROOT, tmp_path / "app", ignore=shutil.ignore_patterns(
+        ".git", ".jobgate", "build", "dist", "*.egg-info", "__pycache__")))
+
+
+@pytest.fixture
+def venv(tmp_path, slug) -> Path:
     """A virtualenv of its own into which requirements.txt installs the app, as a buildpack does. Its
     dependencies come from the environment running the tests, never from the network (no index:
     pip fails if requirements.txt needs anything that is not already there)."""
@@ -54,13 +63,13 @@ def venv(tmp_path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(home)], check=True, timeout=120)
     installed = subprocess.run([str(home / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
                                 "--no-index", "--no-build-isolation", "-r", "requirements.txt"],
-                               cwd=ROOT, capture_output=True, text=True, timeout=300)
+                               cwd=slug, capture_output=True, text=True, timeout=300)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     return home
 
 
 @pytest.mark.timeout(300)
-def test_the_procfile_runs_from_a_fresh_install(venv, tmp_path):
+def test_the_procfile_runs_from_a_fresh_install(slug, venv, tmp_path):
     redis_server = EmbeddedRedis(tmp_path / "redis")
     port = free_port()
     env = {name: value for name, value in os.environ.items()
@@ -72,7 +81,7 @@ def test_the_procfile_runs_from_a_fresh_install(venv, tmp_path):
     log = tmp_path / "honcho.log"
     with open(log, "wb") as out:
         honcho = subprocess.Popen([sys.executable, "-m", "honcho", "start", "--no-colour", "-f", "Procfile",
-                                   "-p", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                                   "-p", str(port)], cwd=slug, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
         assert wait_for(lambda: ready(f"{url}/readyz"), 60), log.read_text()
