@@ -35,9 +35,9 @@ def api(base_url, method, path, **kwargs):
     return response.json()
 
 
-def define(base_url, queue: str, *steps: dict) -> str:
+def define(base_url, queue: str, *steps: dict, **fields) -> str:
     name = f"Rq{uuid.uuid4().hex[:10]}"
-    api(base_url, "POST", "/definitions", json={"id": name, "queue": queue, "steps": list(steps)})
+    api(base_url, "POST", "/definitions", json={"id": name, "queue": queue, "steps": list(steps), **fields})
     return name
 
 
@@ -126,29 +126,35 @@ def test_rq_worker_with_jobgates_worker_class_mirrors_cancels_of_running_runs_an
     failing = define(base_url, queue, {"id": "Validate", "type": "python",
                                        "params": {"callable": "jobgate.testing.jobs:explode"}})
     quick = define(base_url, queue, {"id": "Nap", "type": "sleep", "params": {"seconds": 0}})
+    # a step that never looks at a cancel or its deadline: its watcher ends the run and RQ's stop-job kills the horse
+    deaf = {"id": "Busy", "type": "python", "params": {"callable": "tests.jobs:busy"}}
+    stubborn, overrun = define(base_url, queue, deaf), define(base_url, queue, deaf, timeout=1)
     log = tmp_path / "rq-worker.log"
-    worker = start_rq_worker({**gateway_env, "JOBGATE_QUEUES": queue}, queue, log,
-                             "-w", "workers.worker.JobgateWorker")
+    worker = start_rq_worker(gateway_env, queue, log, "-w", "workers.worker.JobgateWorker")
     try:
-        running = submit(base_url, slow)
-        assert wait(base_url, running, ("RUNNING", *ENDED))["state"] == "RUNNING", log.read_text()
-        api(base_url, "POST", f"/executions/{running}/cancel")
-        failed = submit(base_url, failing)
+        running, forced = submit(base_url, slow), submit(base_url, stubborn)
+        for ref in (running, forced):          # one after the other: the worker runs one at a time
+            assert wait(base_url, ref, ("RUNNING", *ENDED))["state"] == "RUNNING", log.read_text()
+            api(base_url, "POST", f"/executions/{ref}/cancel")
+        failed, timed_out = submit(base_url, failing), submit(base_url, overrun)
         # a delayed start, which the worker's own maintenance (not RQ's --with-scheduler) releases
         later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat(timespec="milliseconds")
         delayed = submit(base_url, quick, start_at=later.replace("+00:00", "Z"))
-        refs = [running, failed, delayed]
-        assert [wait(base_url, ref)["state"] for ref in refs] == ["CANCELED", "FAILED", "SUCCEEDED"], log.read_text()
+        refs = [running, forced, failed, timed_out, delayed]
+        assert [wait(base_url, ref)["state"] for ref in refs] == [
+            "CANCELED", "CANCELED", "FAILED", "FAILED", "SUCCEEDED"], log.read_text()
 
         client = connect(redis_url)
-        deadline = time.monotonic() + 10          # the horse files its job just after the run has ended
-        while time.monotonic() < deadline and Job.fetch(running, connection=client).get_status() is not (
-                JobStatus.CANCELED):
+        deadline = time.monotonic() + 10          # a horse files its job just after its run has ended
+        while time.monotonic() < deadline and Job.fetch(refs[-1], connection=client).get_status() is not (
+                JobStatus.FINISHED):
             time.sleep(0.1)
-        assert Job.fetch(running, connection=client).get_status() is JobStatus.CANCELED, log.read_text()
         assert rq_counts(redis_url, queue, gateway_env) == jobgate_counts(base_url, refs) == {
-            "queued": 0, "executing": 0, "finished": 1, "failed": 1, "canceled": 1}
-        message = api(base_url, "GET", f"/executions/{failed}")["message"]
-        assert Job.fetch(failed, connection=client).latest_result().exc_string == f"{failing} FAILED: {message}"
+            "queued": 0, "executing": 0, "finished": 1, "failed": 2, "canceled": 2}, log.read_text()
+        assert [Job.fetch(ref, connection=client).get_status() for ref in refs] == [
+            JobStatus.CANCELED, JobStatus.CANCELED, JobStatus.FAILED, JobStatus.FAILED, JobStatus.FINISHED]
+        for ref, definition in ((failed, failing), (timed_out, overrun)):
+            message = api(base_url, "GET", f"/executions/{ref}")["message"]
+            assert Job.fetch(ref, connection=client).latest_result().exc_string == f"{definition} FAILED: {message}"
     finally:
         processes.stop(worker)

@@ -34,6 +34,7 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from functools import cached_property
 
@@ -73,7 +74,8 @@ class JobgateWorker(Mirroring, Worker):
         """RQ's loop, beside the maintenance thread; step processes stay below this subreaper."""
         processes.subreaper()
         runner.warm()                              # horses inherit the loaded catalog
-        maintenance = Maintenance(Service.from_settings(self.service.settings))   # its own Redis clients
+        # its own Redis clients; RQ's scheduled jobs of this worker's queues (`rq worker`'s arguments)
+        maintenance = Maintenance(Service.from_settings(replace(self.service.settings, queues=tuple(self.queue_names()))))
         maintenance.start()
         try:
             return super().work(*args, **kwargs)
