@@ -58,6 +58,8 @@ class Settings:
     environ: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     #: seconds a client may stay silent while its request is served (the gunicorn worker's)
     client_timeout: float = limits.CLIENT_TIMEOUT
+    #: live workers /readyz needs to answer 200 (0: a gateway that runs without workers)
+    ready_workers: int = 1
 
     @classmethod
     def from_env(cls, env=None, **overrides) -> Settings:
@@ -85,6 +87,7 @@ class Settings:
             shutdown_grace=float(env.get("JOBGATE_SHUTDOWN_GRACE", limits.SHUTDOWN_GRACE)),
             environ={k: v for k, v in env.items() if k.startswith("JOBGATE_")},
             client_timeout=float(env.get("JOBGATE_CLIENT_TIMEOUT", limits.CLIENT_TIMEOUT)),
+            ready_workers=int(env.get("JOBGATE_READY_WORKERS", 1)),
         )
         values.update(overrides)
         return cls(**values)

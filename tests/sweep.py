@@ -16,11 +16,12 @@ from urllib.parse import quote
 
 import requests
 
+from jobgate.kit.docs_page import ASSETS
 from jobgate.testing.parts import TOKENS
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-#: health probes and static files are outside every dialect (their docs pages are skipped per dialect)
-OUTSIDE = {"/healthz", "/readyz", "/static/<path:filename>"}
+#: health probes, metrics and static files are outside every dialect (their docs pages are skipped per dialect)
+OUTSIDE = {"/healthz", "/readyz", "/metrics", "/static/<path:filename>"}
 TENANT = "acme"
 LOGIN = ("alice", "s3cret")
 #: a Sahara cluster id (jobgate keeps it, never resolves it)
@@ -262,7 +263,7 @@ def calls(app, ids: Ids) -> list[Call]:
             for page in ("openapi.json", "docs")}
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.rule in OUTSIDE or rule.rule in docs:
+        if rule.rule in OUTSIDE or rule.rule in docs or rule.rule.startswith(ASSETS):   # the docs pages' scripts
             continue
         style = next((s for prefix, s in STYLES if rule.rule.startswith(prefix)), None)
         if style is None:

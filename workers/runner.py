@@ -31,9 +31,10 @@ from jobgate.model import Execution, State, dump, log_line, now, to_ms
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
 from jobgate.store.connection import StoreUnavailable
+from jobgate.store.metrics import StepTimes
 from jobgate.tools.processes import end_descendants
 from workers import mirror, shutdown
-from workers.patience import Patient, until_reachable
+from workers.patience import Patient, unless_unreachable, until_reachable
 from workers.steps import CANCEL_EXIT, StepTimeout
 from workers.watch import Watcher
 
@@ -72,6 +73,7 @@ class Run:
         self.stop, self.interrupting = shutdown.STOP, threading.Event()
         #: the store, waiting out an outage: for what the run must record
         self.durable = Patient(service.store)
+        self.step_times = StepTimes(service.redis)     # for /metrics (store.metrics)
         self.execution_id = execution_id
         self.cancel = threading.Event()
         self.started: int | None = None      # this run's start stamp (ms): a later run of it has another
@@ -227,8 +229,10 @@ class Run:
             record.state, record.started = State.RUNNING, now()
             self._save_steps(steps)
             self.log(f"[{spec['id']}] started ({spec['type']})")
+            began = time.monotonic()
             state, code, message, record.process_exit = self._run_step(spec, execution.parameters, deadline,
                                                                        plan.get("timeout"))
+            unless_unreachable(self.step_times.observe, spec["type"], time.monotonic() - began)
             record.state, record.ended, record.exit_code, record.message = state, now(), code, message
             self.log(f"[{spec['id']}] {state.value.lower()}" + (f": {message}" if message else ""))
             self._save_steps(steps)

@@ -16,6 +16,7 @@ an outage (jobgate.rules.lifecycle), so a live run is not taken for a dead one.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import signal
@@ -49,12 +50,16 @@ class Watcher(threading.Thread):
         self.ended = False
         self._halt = threading.Event()
         self._cancel_seen: float | None = None
+        self._context = contextvars.copy_context()     # its log lines name the run, as the horse's do
 
     def stop(self) -> None:
         self._halt.set()
         self.join(5)
 
     def run(self) -> None:
+        self._context.run(self._watch)
+
+    def _watch(self) -> None:
         store, execution_id = self.run_.store, self.run_.execution_id
         last_beat = time.monotonic()
         while not self._halt.wait(POLL):

@@ -48,9 +48,9 @@ from jobgate.model import State, now, to_ms
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
 from jobgate.store.connection import StoreUnavailable, connect
-from jobgate.tools import processes
+from jobgate.tools import logs, processes
 from workers import runner, shutdown
-from workers.maintenance import Maintenance
+from workers.maintenance import Beat, Maintenance
 from workers.mirror import Mirroring
 from workers.patience import LONGEST_WAIT, Patient, unless_unreachable, until_reachable
 from workers.watch import SLACK, kill_group
@@ -71,15 +71,19 @@ class JobgateWorker(Mirroring, Worker):
         return Service.from_settings(Settings.from_env())
 
     def work(self, *args, **kwargs) -> bool:
-        """RQ's loop, beside the maintenance thread; step processes stay below this subreaper."""
+        """RQ's loop, beside the maintenance thread and this worker's own beat (/readyz); step
+        processes stay below this subreaper."""
         processes.subreaper()
         runner.warm()                              # horses inherit the loaded catalog
         # its own Redis clients; RQ's scheduled jobs of this worker's queues (`rq worker`'s arguments)
         maintenance = Maintenance(Service.from_settings(replace(self.service.settings, queues=tuple(self.queue_names()))))
         maintenance.start()
+        beat = Beat(maintenance.service, self.key)
+        beat.start()
         try:
             return super().work(*args, **kwargs)
         finally:
+            beat.stop()
             maintenance.stop()
 
     def kill_horse(self, sig=None):
@@ -89,6 +93,12 @@ class JobgateWorker(Mirroring, Worker):
         if job_id:
             kill_group(unless_unreachable(self.service.store.process_group, job_id))
         super().kill_horse(sig) if sig is not None else super().kill_horse()
+
+    def execute_job(self, job, queue):
+        """Every line logged about the job, here and in its horse, names its execution and tenant."""
+        execution = unless_unreachable(self.service.store.get, job.id)
+        with logs.bound(execution_id=job.id, tenant=execution.tenant if execution else None):
+            super().execute_job(job, queue)
 
     def handle_job_failure(self, job, queue, started_job_registry=None, exc_string=""):
         processes.end_descendants()       # what the steps of a horse that was killed left, handed to this subreaper
@@ -228,4 +238,5 @@ def make_worker(settings: Settings, name: str | None = None) -> JobgateWorker:
 def main(burst: bool = False) -> None:
     """Run one worker; like `rq worker`, the current folder is importable for python steps."""
     sys.path.insert(0, os.getcwd())
+    logs.configure()                           # RQ's lines too: it leaves a logger with a handler above it alone
     make_worker(Settings.from_env()).work(burst=burst)

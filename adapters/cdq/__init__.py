@@ -73,7 +73,7 @@ and shown), ``GET /jobs/results/{storageId}`` (its method and query are not publ
 """
 from adapters.cdq import faults, processing_logs, results, routes, scheduled, schemas, token, wire  # noqa: F401  (they add their routes to routes.blp)
 from jobgate.kit import ids
-from jobgate.kit.credentials import bearer, header_token
+from jobgate.kit.credentials import BEARER, api_key
 from jobgate.kit.dialect import Dialect, Mount
 
 
@@ -82,6 +82,7 @@ class Cdq(Dialect):
     title = "CDQ Jobs Management API (2)"
     version = "2"
     prefix = "/cdq"
+    credentials = (api_key("X-API-KEY"), BEARER)
     auth = "`X-API-KEY` or `Authorization: Bearer` (static, or from `/cdq/oauth/token`)"
     capabilities = frozenset({"cancel", "delete", "result", "cursor_paging", "schedules"})
     states = wire.STATES
@@ -92,10 +93,8 @@ class Cdq(Dialect):
     example = "curl -H 'X-API-KEY: {token}' {base}/cdq/v2/jobs"
 
     def mounts(self):
-        return [Mount(routes.blp, self.prefix), Mount(token.blp, token.PREFIX, render_fault=faults.render_oauth)]
-
-    def extract_credential(self, request):
-        return header_token("X-API-KEY")(request) or bearer(request)
+        return [Mount(routes.blp, self.prefix), Mount(token.blp, token.PREFIX, render_fault=faults.render_oauth,
+                                                       fault_schema=schemas.OAuthError)]
 
     def render_fault(self, fault):
         return faults.render(fault)

@@ -45,10 +45,10 @@ Not supported: job configuration CRUD, workbooks, data downloads, volume reports
 REST API (jobgate runs catalog and API-defined jobs, not Datameer artifacts); restarts (no Datameer command);
 Spring session cookies and ``/j_spring_security_logout`` (Basic on every request is what the clients send).
 """
-from adapters.datameer import api, faults, rest, wire
+from adapters.datameer import api, faults, rest, schemas, wire
 from adapters.datameer.config import Config
 from jobgate.kit import ids
-from jobgate.kit.credentials import basic
+from jobgate.kit.credentials import BASIC
 from jobgate.kit.dialect import Dialect, Mount
 
 
@@ -57,6 +57,8 @@ class Datameer(Dialect):
     title = "Datameer REST API: job commands"
     version = "7.2.5"
     prefix = "/rest"
+    credentials = (BASIC,)
+    error_schema = schemas.ErrorRecord
     auth = "HTTP Basic (`curl -u name:password`)"
     capabilities = frozenset({"cancel", "delete"})
     states = wire.STATES
@@ -64,14 +66,11 @@ class Datameer(Dialect):
     ids = ids.SEQ
     paging = "start/length"
     settings = Config
-    documents_faults = True
     example = "curl -u <name>:<password> {base}/rest/jobs/list-running"
 
     def mounts(self):
-        return [Mount(rest.blp, self.prefix), Mount(api.blp, "/api/job-execution", render_fault=faults.render_v2)]
-
-    def extract_credential(self, request):
-        return basic(request)
+        return [Mount(rest.blp, self.prefix), Mount(api.blp, "/api/job-execution", render_fault=faults.render_v2,
+                                                           fault_schema=schemas.Failure)]
 
     def render_fault(self, fault):
         return faults.render_v1(fault)

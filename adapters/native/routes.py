@@ -101,6 +101,9 @@ def expiry(body, ref):
 
 @blp.route("/executions/<ref>/log")
 @blp.arguments(schemas.LogQuery, location="query")
+@blp.alt_response(200, schema={"type": "string"}, content_type="text/plain", success=True,
+                  description="The log from `offset` on", headers={"X-Log-Offset": {
+                      "description": "the offset to ask for next", "schema": {"type": "integer"}}})
 def log(query, ref):
     text = service().log(principal(), ref, query["offset"])
     response = Response(text, mimetype="text/plain")
@@ -109,6 +112,7 @@ def log(query, ref):
 
 
 @blp.route("/executions/<ref>/result")
+@blp.alt_response(200, schema=schemas.ResultOut, success=True, description="The run's result data")
 def result(ref):
     return {"result": service().result(principal(), ref)}
 

@@ -169,6 +169,10 @@ class ExecutionOut(Schema):
     attributes = fields.Dict()
 
 
+class ResultOut(Schema):
+    result = fields.Raw(allow_none=True, metadata={"description": "what the steps returned"})
+
+
 class ExecutionPage(Schema):
     items = fields.List(fields.Nested(ExecutionOut))
     total = fields.Integer()

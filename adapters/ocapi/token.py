@@ -18,5 +18,6 @@ blp = Blueprint("ocapi_token", __name__, description="Account Manager-style OAut
 
 
 @blp.route("/access_token", methods=["POST"])
+@blp.alt_response(200, schema=oauth.Token, success=True, description="An access token (client credentials grant)")
 def access_token():
     return oauth.token_response(oauth.client_credentials(request), scope=SCOPE)

@@ -19,12 +19,18 @@ blp = DialectBlueprint(DIALECT, __name__, name="ocapi_webdav", description="Job 
 blp.after_request(headers.finish)
 
 
+#: what both log paths answer
+LOG = {"schema": {"type": "string"}, "content_type": "text/plain", "success": True, "description": "The whole log"}
+
+
 @blp.route("/Impex/log/<log_name>")
+@blp.alt_response(200, **LOG)
 def impex_log(log_name):
     return _serve(logfile.find(log_name))
 
 
 @blp.route("/LOGS/jobs/<job_id>/<log_name>")
+@blp.alt_response(200, **LOG)
 def job_log(job_id, log_name):
     execution = logfile.find(log_name)
     if execution.definition_id != job_id:

@@ -47,7 +47,7 @@ jobs), which outranks Sahara's sharing.
 from adapters.sahara import faults, identity, mapping, routes
 from adapters.sahara.config import Config
 from jobgate.kit import ids
-from jobgate.kit.credentials import header_token
+from jobgate.kit.credentials import api_key
 from jobgate.kit.dialect import Dialect, Mount
 
 
@@ -56,6 +56,7 @@ class Sahara(Dialect):
     title = "OpenStack Data Processing (Sahara EDP)"
     version = "1.1"
     prefix = "/v1.1"
+    credentials = (api_key("X-Auth-Token"),)
     auth = "`X-Auth-Token` (static, or from Keystone v3 `/identity/v3`)"
     capabilities = frozenset({"definitions", "cancel", "delete", "cursor_paging"})
     states = mapping.STATES
@@ -68,9 +69,6 @@ class Sahara(Dialect):
     def mounts(self):
         return [Mount(routes.blp, self.prefix),
                 Mount(identity.blp, identity.PREFIX, render_fault=identity.render_fault)]
-
-    def extract_credential(self, request):
-        return header_token("X-Auth-Token")(request)
 
     def render_fault(self, fault):
         return faults.render_fault(fault)

@@ -65,6 +65,8 @@ blp = Blueprint("sahara-identity", __name__, description="Keystone v3 password l
 
 
 @blp.route("", methods=["GET"])
+@blp.alt_response(200, schema={"type": "object", "properties": {"version": {"type": "object"}}, "required": ["version"]},
+                  success=True, description="The Keystone v3 version document")
 def version():
     return {"version": {"id": VERSION, "status": "stable", "updated": "2020-04-07T00:00:00Z",
                         "links": [{"rel": "self", "href": request.host_url + PREFIX.lstrip("/") + "/"}],
@@ -74,6 +76,9 @@ def version():
 
 @blp.route("/auth/tokens", methods=["POST"])
 @blp.arguments(TokenRequest)
+@blp.alt_response(201, schema={"type": "object", "properties": {"token": {"type": "object"}}, "required": ["token"]},
+                  success=True, description="A token: the `X-Subject-Token` header, its scope and catalog in the body",
+                  headers={"X-Subject-Token": {"description": "the token", "schema": {"type": "string"}}})
 def issue(body):
     auth = body["auth"]
     user = auth["identity"]["password"]["user"]

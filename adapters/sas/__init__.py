@@ -52,7 +52,7 @@ Not supported: ``Delegate-Domain`` is accepted and ignored; ``annotationUri`` an
 ``parentFolderUri`` are accepted and ignored (there are no annotations or folders);
 ``export``/``import`` of job requests; the ``Accept-Item`` header of ``/providers``.
 """
-from adapters.sas import definitions, faults, files, jobrequests, logon, routes, wire
+from adapters.sas import definitions, faults, files, jobrequests, logon, routes, schemas, wire
 from adapters.sas.config import Config
 from jobgate.kit import ids
 from jobgate.kit.dialect import Dialect, Mount
@@ -70,13 +70,14 @@ class Sas(Dialect):
     ids = ids.UUID
     paging = "start/limit"
     settings = Config
-    documents_faults = True
+    error_schema = schemas.Error2
     example = "curl -H 'Authorization: Bearer {token}' {base}/jobExecution/jobs"
 
     def mounts(self):
         return [Mount(routes.blp, self.prefix), Mount(jobrequests.blp, self.prefix),
                 Mount(definitions.blp, definitions.PREFIX), Mount(files.blp, files.PREFIX),
-                Mount(logon.blp, logon.PREFIX, render_fault=logon.render_fault)]
+                Mount(logon.blp, logon.PREFIX, render_fault=logon.render_fault,
+                      fault_schema=schemas.OAuthError)]
 
     def render_fault(self, fault):
         return faults.render_fault(fault)

@@ -8,24 +8,21 @@ and flask-smorest's own handler is app-wide.
 from __future__ import annotations
 
 import logging
-import uuid
 
 from flask import Flask, g, jsonify, request
-from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jobgate.errors import JobgateError
+from jobgate.kit import context, docs_page, inputs, metrics
 from jobgate.kit import dialect as dialects_module
-from jobgate.kit import inputs
 from jobgate.kit.blueprint import DIALECT_SETTINGS, DIALECTS, SERVICE
 from jobgate.kit.dialect import Dialect
 from jobgate.kit.faults import fault_from, render_json, with_retry_after
+from jobgate.kit.openapi import DialectApi
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
 from jobgate.store import connection
-
-REDOC = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
 
 
 def create_app(settings: Settings | None = None, service: Service | None = None,
@@ -45,9 +42,11 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     for dialect in mounted:
         _mount(app, dialect)
     _install_fault_handler(app, mounted)
-    _install_request_hooks(app)          # before the input checks: they read the body it read
+    metrics.install(app)                 # first of the request hooks: its time includes the rest
+    _install_request_hooks(app, mounted)  # before the input checks: they read the body it read
     inputs.install(app)
-    _install_health(app)
+    _install_health(app, settings)
+    docs_page.install(app)
     return app
 
 
@@ -56,26 +55,24 @@ def _mount(app: Flask, dialect: Dialect) -> None:
     app.config.update({
         f"{prefix}API_TITLE": dialect.title, f"{prefix}API_VERSION": dialect.version,
         f"{prefix}OPENAPI_VERSION": "3.0.3", f"{prefix}OPENAPI_URL_PREFIX": dialect.prefix,
-        f"{prefix}OPENAPI_JSON_PATH": "openapi.json", f"{prefix}OPENAPI_REDOC_PATH": "docs",
-        f"{prefix}OPENAPI_REDOC_URL": REDOC,
+        f"{prefix}OPENAPI_JSON_PATH": "openapi.json", **docs_page.config(prefix),
     })
-    api = Api(config_prefix=prefix)
-    if dialect.error_schema is not None:     # its fault document, in every documented error response
-        api.ERROR_SCHEMA = dialect.error_schema
-    api.init_app(app)
-    if dialect.documents_faults:
-        api.DEFAULT_ERROR_RESPONSE_NAME = None
+    api = DialectApi(app, dialect, config_prefix=prefix)
     for mount in dialect.mounts():
         api.register_blueprint(mount.blueprint, url_prefix=mount.url_prefix,
                                **({"name": mount.name} if mount.name else {}))
 
 
+def _by_prefix(mounted: list[Dialect]):
+    """(prefix, dialect, mount) of every mount, the longest prefix first: a path's is the first it starts with."""
+    return sorted(((m.static_prefix, d, m) for d in mounted for m in d.mounts()), key=lambda item: -len(item[0]))
+
+
 def _install_fault_handler(app: Flask, mounted: list[Dialect]) -> None:
-    renderers = [(m.static_prefix, m.render_fault or d.render_fault) for d in mounted for m in d.mounts()]
-    renderers.sort(key=lambda item: -len(item[0]))
+    renderers = [(prefix, m.render_fault or d.render_fault) for prefix, d, m in _by_prefix(mounted)]
 
     def render(exc: Exception):
-        fault = fault_from(exc, getattr(g, "request_id", "") or _request_id())
+        fault = fault_from(exc, getattr(g, "request_id", "") or context.new_id())
         render_fault = next((r for prefix, r in renderers if request.path.startswith(prefix)), render_json)
         response = render_fault(fault)
         response.headers.update(fault.headers)
@@ -87,18 +84,22 @@ def _install_fault_handler(app: Flask, mounted: list[Dialect]) -> None:
     app.register_error_handler(Exception, render)
 
 
-def _install_request_hooks(app: Flask) -> None:
+def _install_request_hooks(app: Flask, mounted: list[Dialect]) -> None:
+    dialects = [(prefix, d.name) for prefix, d, _ in _by_prefix(mounted)]
+
     @app.before_request
     def start():
         """The whole body is read first: one that stops coming (the server's client
         timeout) is a 408 (kit.faults), and the store's one budget for the request starts after it."""
-        g.request_id = _request_id()
+        dialect = next((name for prefix, name in dialects if request.path.startswith(prefix)), None)
+        g.request_id = context.start(request.environ, request.headers.get("X-Request-Id"), dialect)
         request.get_data(cache=True)
         connection.set_budget()            # every store call of this request shares one budget
 
     @app.teardown_request
-    def end_budget(_exc):
+    def end(_exc):
         connection.set_budget(None)
+        context.end()
 
     @app.after_request
     def echo_request_id(response):
@@ -106,15 +107,18 @@ def _install_request_hooks(app: Flask) -> None:
         return response
 
 
-def _install_health(app: Flask) -> None:
+def _install_health(app: Flask, settings: Settings) -> None:
     @app.get("/healthz")
     def healthz():
         return jsonify({"status": "ok"})
 
     @app.get("/readyz")
     def readyz():
-        return jsonify({"status": "ok", **app.extensions[SERVICE].ready()})
+        """503 while fewer workers than JOBGATE_READY_WORKERS are alive: jobs would wait for ever."""
+        ready = app.extensions[SERVICE].ready()
+        needed = settings.ready_workers
+        if ready["workers"] >= needed:
+            return jsonify({"status": "ok", **ready})
+        reason = f"{ready['workers']} live worker(s), {needed} needed (JOBGATE_READY_WORKERS)"
+        return jsonify({"status": "unavailable", "reason": reason, "needed": needed, **ready}), 503
 
-
-def _request_id() -> str:
-    return uuid.uuid4().hex[:16]

@@ -14,6 +14,7 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from jobgate.errors import Invalid
+from jobgate.kit import context
 from jobgate.kit.credentials import client_address
 from jobgate.model import Credential, Principal
 from jobgate.rules.service import Service
@@ -33,12 +34,18 @@ def principal() -> Principal:
 
 def authenticate(credential: Credential | None) -> Principal:
     """The principal behind a credential this request presented."""
-    return service().authenticate(credential, address=client_address(request))
+    return _noted(service().authenticate(credential, address=client_address(request)))
 
 
 def login(username: str, password: str) -> Principal:
     """The principal a user name and password in this request name (a login endpoint's)."""
-    return service().login(username, password, address=client_address(request))
+    return _noted(service().login(username, password, address=client_address(request)))
+
+
+def _noted(caller: Principal) -> Principal:
+    """The request's log lines name its tenant from here on."""
+    context.note(request.environ, tenant=caller.tenant)
+    return caller
 
 
 def dialect_settings(name: str):

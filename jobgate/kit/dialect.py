@@ -18,7 +18,7 @@ from flask_smorest import Blueprint
 
 from jobgate.kit import ids
 from jobgate.kit.blueprint import principal, service
-from jobgate.kit.credentials import bearer
+from jobgate.kit.credentials import BEARER, Scheme
 from jobgate.kit.faults import CANONICAL, Fault, FaultMap, render_json
 from jobgate.kit.states import IDENTITY, StateMap
 from jobgate.model import Execution
@@ -33,11 +33,13 @@ CAPABILITIES = frozenset({"definitions", "cancel", "restart", "delete", "log", "
 @dataclass(frozen=True)
 class Mount:
     """A blueprint at a URL prefix. `name` mounts one blueprint a second time; `render_fault`
-    gives the faults under this prefix a format of their own (a login endpoint's)."""
+    gives the faults under this prefix a format of their own (a login endpoint's), and
+    `fault_schema` its marshmallow schema for the OpenAPI document (None: drawn from it)."""
     blueprint: Blueprint
     url_prefix: str
     name: str | None = None
     render_fault: Callable[[Fault], Response] | None = None
+    fault_schema: type | None = None
 
     @property
     def static_prefix(self) -> str:
@@ -50,7 +52,10 @@ class Dialect:
     title: ClassVar[str]                      # API title of its OpenAPI document
     version: ClassVar[str] = "1"              # API version of its OpenAPI document
     prefix: ClassVar[str]                     # where its main blueprint is mounted, e.g. "/api/v1"
-    auth: ClassVar[str] = "`Authorization: Bearer`"   # how its clients authenticate, for the docs
+    auth: ClassVar[str] = "`Authorization: Bearer`"   # how its clients authenticate, for the README
+    #: the credential styles its clients present, tried in order: what its routes read, and
+    #: the security schemes of its OpenAPI document
+    credentials: ClassVar[tuple[Scheme, ...]] = (BEARER,)
     capabilities: ClassVar[frozenset[str]] = frozenset()
     #: a curl command line showing the dialect, with {base}, {token} and {tenant} placeholders
     example: ClassVar[str] = ""
@@ -64,11 +69,8 @@ class Dialect:
     paging: ClassVar[str] = "offset"
     #: a class with `from_settings(Settings)`: the dialect's own operator settings
     settings: ClassVar[type | None] = None
-    #: its routes document every fault they answer in its own format, so its OpenAPI document
-    #: drops flask-smorest's catch-all "default" response (a body it never sends)
-    documents_faults: ClassVar[bool] = False
     #: a marshmallow schema of its fault document, for the error responses of its OpenAPI document
-    #: (None: flask-smorest's generic one)
+    #: (None: kit.openapi draws one from what its renderer answers)
     error_schema: ClassVar[type | None] = None
 
     def __init_subclass__(cls, **kwargs):
@@ -82,7 +84,7 @@ class Dialect:
         raise NotImplementedError
 
     def extract_credential(self, request: Request):
-        return bearer(request)
+        return next((found for found in (s.extract(request) for s in self.credentials) if found), None)
 
     def render_fault(self, fault: Fault) -> Response:
         return render_json(fault)

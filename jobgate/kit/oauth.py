@@ -19,6 +19,7 @@ from __future__ import annotations
 from urllib.parse import unquote_plus
 
 from flask import Request, Response, jsonify
+from marshmallow import Schema, fields
 
 from jobgate.errors import Invalid, Unauthorized
 from jobgate.kit.blueprint import authenticate, login, service
@@ -56,6 +57,14 @@ def password(request: Request) -> Principal:
     if not username or secret is None:
         raise Invalid("the password grant needs username and password", error="invalid_request")
     return login(username, secret)
+
+
+class Token(Schema):
+    """A token response (RFC 6749 §5.1), for the token endpoints' OpenAPI documents."""
+    access_token = fields.String(required=True)
+    scope = fields.String()
+    token_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
 
 
 def token_response(principal: Principal, scope: str | None = None, *, token_type: str = "Bearer",

@@ -60,6 +60,10 @@ class Authenticator:
         self.by_name = {a.principal.name: a for a in accounts}
         self.by_token = {t: a.principal for a in accounts for t in a.tokens}
 
+    def tenants(self) -> set[str]:
+        """The tenants of the configured principals."""
+        return {a.principal.tenant for a in self.by_name.values()}
+
     def verify(self, credential: Credential | None, address: str | None = None) -> Principal:
         """The principal behind a credential, or Unauthorized (reason: missing | invalid); a password
         from a client `address` may be LoginThrottled."""

@@ -6,6 +6,7 @@ principal's tenant raise the same NotFound as a missing id.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -54,6 +55,8 @@ from jobgate.store.queue import JobQueue
 from jobgate.store.results import DEFINITION, STATUS, terms_of
 from jobgate.store.schedules import Schedules
 from jobgate.store.tokens import Tokens
+
+log = logging.getLogger("jobgate.service")
 
 #: Ended executions a restart may follow.
 RESTARTABLE = (State.FAILED, State.DIED, State.CANCELED)
@@ -217,6 +220,8 @@ class Service:
                                    active_limit=quota.executions)
         if stored != execution.id:        # a restart, made already
             return self.get(principal, stored)
+        log.info("execution %s of %s submitted by %s (%s)", execution.id, definition.id, principal.name, origin,
+                 extra={"execution_id": execution.id, "tenant": principal.tenant})
         if prerequisites:
             self.lifecycle.release_if_ready(execution)   # some may have ended meanwhile
         return execution
@@ -413,4 +418,4 @@ class Service:
 
     def ready(self) -> dict[str, Any]:
         self.redis.ping()
-        return {"redis": "ok", "workers": self.queue.live_workers()}
+        return {"redis": "ok", "workers": self.queue.live_workers(self.settings.stale_after)}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 import redis
@@ -35,6 +36,8 @@ TIMEOUT = 0.9
 #: many calls it makes, a hung Redis is answered (503) within 2 s.
 REQUEST_BUDGET = 1.5
 _LOST = (redis.ConnectionError, redis.TimeoutError)
+#: called each time Redis is found unreachable: what counts Redis errors (kit.metrics, workers.maintenance)
+unreachable_listeners: list[Callable[[], None]] = []
 
 
 class _Budget:
@@ -64,8 +67,14 @@ def _guard():
     except StoreUnavailable:
         raise
     except _LOST as exc:
-        log.warning("Redis unreachable: %s", exc)
+        _unreachable(exc)
         raise StoreUnavailable() from None
+
+
+def _unreachable(exc: Exception) -> None:
+    log.warning("Redis unreachable: %s", exc)
+    for listener in unreachable_listeners:
+        listener()
 
 
 class GuardedPipeline(Pipeline):
@@ -88,7 +97,7 @@ class GuardedPipeline(Pipeline):
         try:
             super().reset()
         except _LOST as exc:
-            log.warning("Redis unreachable: %s", exc)
+            _unreachable(exc)
             self._drop_connection()
             super().reset()          # no UNWATCH now: only gives the connection back
 

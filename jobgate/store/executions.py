@@ -113,6 +113,7 @@ class Store:
             pipe.set(keys.record(execution.id), record)
             pipe.set(keys.plan(execution.id), json.dumps(plan))
             pipe.hset(keys.SEQ_TO_EXECUTION, str(execution.seq), execution.id)
+            pipe.sadd(keys.TENANTS, execution.tenant)        # what /metrics counts over (store.metrics)
             for key in self._all_index_keys(execution):
                 pipe.zadd(key, {execution.id: execution.seq})
             if exclusive:

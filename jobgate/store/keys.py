@@ -13,6 +13,23 @@ EXPIRIES = PREFIX + "expiries"
 INDEX_PREFIX = PREFIX + "ix:"
 SLOT_PREFIX = PREFIX + "slot:"
 
+# -- workers (store.liveness) ------------------------------------------------
+#: RQ worker key -> ms of its last jobgate beat
+WORKER_BEATS = PREFIX + "worker-beats"
+
+# -- figures for /metrics (store.metrics) ----------------------------------------
+#: every tenant that has submitted an execution
+TENANTS = PREFIX + "tenants"
+#: the step types whose durations were recorded
+STEP_TYPES = PREFIX + "metrics:step-types"
+#: Redis errors the workers met, added once Redis was back
+WORKER_REDIS_ERRORS = PREFIX + "metrics:worker-redis-errors"
+
+
+def step_times(step_type: str) -> str:
+    """One step type's duration histogram: bucket bound -> count, plus count and sum."""
+    return f"{PREFIX}metrics:step-times:{step_type}"
+
 
 def index(tenant: str, definition: str = ANY, state: str = ANY, origin: str = ANY) -> str:
     """One sorted set per (tenant, definition|*, state|*, origin|*), scored by seq (lua.py builds the same)."""

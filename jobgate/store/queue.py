@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib.metadata import entry_points
 
 import redis
-from rq import Queue, Worker
+from rq import Queue
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
@@ -25,6 +25,7 @@ from rq.results import Result
 from rq.utils import current_timestamp
 
 from jobgate.model import Execution
+from jobgate.store.liveness import Liveness
 
 RUNNER_GROUP = "jobgate.runner"
 #: RQ's own hard limit sits above jobgate's per-step timeouts, as a backstop.
@@ -131,5 +132,6 @@ class JobQueue:
         pipe.delete(Job.key_for(execution.id))
         self.enqueue(pipe, execution, timeout, at)
 
-    def live_workers(self) -> int:
-        return Worker.count(connection=self.redis)
+    def live_workers(self, stale_after: float) -> int:
+        """Workers whose last heartbeat is within `stale_after` seconds (store.liveness)."""
+        return Liveness(self.redis).live(stale_after)

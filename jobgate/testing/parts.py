@@ -69,10 +69,11 @@ def _spawn(argv: list[str], env: dict, cwd: str | Path | None, log: Path | None)
         return subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-def wait_for_workers(redis_url: str, count: int, timeout: float = 20) -> None:
+def wait_for_workers(redis_url: str, count: int, timeout: float = 20,
+                     stale_after: float = Settings.stale_after) -> None:
     queue = JobQueue(connect(redis_url))
     deadline = time.monotonic() + timeout
-    while queue.live_workers() < count and time.monotonic() < deadline:
+    while queue.live_workers(stale_after) < count and time.monotonic() < deadline:
         time.sleep(0.1)
 
 

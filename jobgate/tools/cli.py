@@ -32,8 +32,6 @@ def serve(host: str, port: int, workers: int, certfile: str | None, keyfile: str
     """The app under gunicorn with the Procfile's settings (TLS when given a certificate and key)."""
     from gunicorn.app.base import Application
 
-    from jobgate.kit.app import create_app
-
     class Gateway(Application):
         def load_config(self):
             self.load_config_from_module_name_or_filename("python:jobgate.tools.gunicorn_conf")
@@ -43,6 +41,9 @@ def serve(host: str, port: int, workers: int, certfile: str | None, keyfile: str
                     self.cfg.set(key, value)
 
         def load(self):
+            # in each worker process: prometheus_client must first be imported after the
+            # configuration has set its multiprocess folder (jobgate.tools.gunicorn_conf)
+            from jobgate.kit.app import create_app
             return create_app()
 
     Gateway().run()

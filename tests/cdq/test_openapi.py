@@ -41,6 +41,7 @@ def test_every_route_is_documented_with_its_statuses(cdq_base, cdq_gateway):
 
 def test_faults_are_documented_as_the_cdq_error_document(cdq_base):
     spec = _spec(cdq_base)
-    not_found = spec["components"]["responses"]["NOT_FOUND"]["content"]["application/json"]["schema"]
+    job = spec["paths"]["/cdq/v2/jobs/{jobId}"]["get"]["responses"]
+    not_found = job["404"]["content"]["application/json"]["schema"]
     name = not_found["$ref"].rsplit("/", 1)[-1]
     assert set(spec["components"]["schemas"][name]["properties"]) == {"code", "technicalKey", "message"}

@@ -31,7 +31,8 @@ def test_every_route_is_documented_with_its_statuses_and_fault_bodies(gateway):
     assert served == documented == set(EXPECTED)
     for (method, path), statuses in EXPECTED.items():
         responses = spec["paths"][path][method]["responses"]
-        assert {int(code) for code in responses} == statuses, (method, path)
+        # at least these: kit.openapi adds what every route may meet (429, 500 ...; tests/test_docs.py)
+        assert statuses <= {int(code) for code in responses}, (method, path)
         for code, response in responses.items():
             if int(code) >= 400:
                 schema = response["content"]["application/json"]["schema"]["$ref"]

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from jobgate import limits
 from jobgate.kit import ids
 from jobgate.kit.blueprint import DialectBlueprint, principal, service
-from jobgate.kit.credentials import header_token
+from jobgate.kit.credentials import api_key
 from jobgate.kit.dialect import Dialect, Mount
 from jobgate.kit.states import StateMap
 from jobgate.model import State, to_ms
@@ -47,6 +47,8 @@ blp = DialectBlueprint(NAME, __name__, description="a minimal job API")
 @blp.route("/runs")
 class Runs(MethodView):
     @blp.arguments(RunQuery, location="query")
+    @blp.alt_response(200, schema={"type": "object", "properties": {"runs": {"type": "array"}, "count": {
+        "type": "integer"}}}, success=True)
     def get(self, query):
         page = service().page(principal(), definition=query.get("job"), offset=query["skip"], limit=query["take"])
         return {"runs": RunOut(many=True).dump(page.items), "count": page.total}
@@ -75,11 +77,13 @@ def stop(n):
 
 
 @blp.route("/runs/<n>/log")
+@blp.alt_response(200, schema={"type": "string"}, content_type="text/plain", success=True)
 def log(n):
     return Response(service().log(principal(), blp.dialect.execution(n).id), mimetype="text/plain")
 
 
 @blp.route("/runs/<n>/output")
+@blp.alt_response(200, schema={"type": "object", "properties": {"output": {}}}, success=True)
 def output(n):
     return {"output": service().result(principal(), blp.dialect.execution(n).id)}
 
@@ -88,12 +92,10 @@ class Minimal(Dialect):
     name, title, version, prefix, auth = NAME, "minimal job API", "0", "/mini", "`X-Mini-Key`"
     capabilities = frozenset({"cancel", "delete", "log", "result"})
     states, ids = PHASES, ids.SEQ
+    credentials = (api_key("X-Mini-Key"),)
 
     def mounts(self):
         return [Mount(blp, self.prefix)]
-
-    def extract_credential(self, request):
-        return header_token("X-Mini-Key")(request)
 
     def render_fault(self, fault):
         response = jsonify({"oops": fault.code, "why": fault.message})

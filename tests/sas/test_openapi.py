@@ -30,7 +30,8 @@ def test_status_codes_and_fault_documents(base_url):
     paths = requests.get(f"{base_url}/jobExecution/openapi.json", timeout=10).json()["paths"]
     for path, methods in EXPECTED.items():
         for method, codes in methods.items():
-            assert set(paths[path][method]["responses"]) == codes, (path, method)
+            # at least these: kit.openapi adds what every route may meet (429, 500 ...; tests/test_docs.py)
+            assert codes <= set(paths[path][method]["responses"]), (path, method)
     job_404 = paths["/jobExecution/jobs/{job_id}"]["get"]["responses"]["404"]["content"]
     assert list(job_404) == ["application/vnd.sas.error+json"]
     state_404 = paths["/jobExecution/jobs/{job_id}/state"]["get"]["responses"]["404"]["content"]

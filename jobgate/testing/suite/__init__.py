@@ -13,6 +13,7 @@ from jobgate.testing.suite import (
                                    test_definitions,
                                    test_executions,
                                    test_inputs,
+                                   test_openapi,
                                    test_paging,
                                    test_schedules,
 )
@@ -22,8 +23,9 @@ from jobgate.testing.suite.test_declared import *  # noqa: F401,F403
 from jobgate.testing.suite.test_definitions import *  # noqa: F401,F403
 from jobgate.testing.suite.test_executions import *  # noqa: F401,F403
 from jobgate.testing.suite.test_inputs import *  # noqa: F401,F403
+from jobgate.testing.suite.test_openapi import *  # noqa: F401,F403
 from jobgate.testing.suite.test_paging import *  # noqa: F401,F403
 from jobgate.testing.suite.test_schedules import *  # noqa: F401,F403
 
 __all__ = [name for module in (test_control, test_cross, test_declared, test_definitions, test_executions,
-                               test_inputs, test_paging, test_schedules) for name in module.__all__]
+                               test_inputs, test_openapi, test_paging, test_schedules) for name in module.__all__]
