@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from rq import Queue, Worker
 from rq.job import Job, JobStatus
 from rq.registry import CanceledJobRegistry
 
+from jobgate.store import keys
 from jobgate.store.connection import connect
 from jobgate.tools import processes
 from tests.conftest import ROOT
@@ -156,5 +158,7 @@ def test_rq_worker_with_jobgates_worker_class_mirrors_cancels_of_running_runs_an
         for ref, definition in ((failed, failing), (timed_out, overrun)):
             message = api(base_url, "GET", f"/executions/{ref}")["message"]
             assert Job.fetch(ref, connection=client).latest_result().exc_string == f"{definition} FAILED: {message}"
+        (ours,) = Worker.all(queue=Queue(queue, connection=client))
+        assert client.zscore(keys.WORKER_BEATS, ours.key) is not None       # counted live as jobgate's workers are
     finally:
         processes.stop(worker)
