@@ -381,7 +381,7 @@ def inline(gateway_env):
         try:
             Run(service, execution.id).execute()
         finally:
-            service.queue.remove(execution.id, queue)
+            service.queue.cancel(execution.id)
         return service.store.get(execution.id)
 
     return run

@@ -162,11 +162,11 @@ def test_stopping_a_job_no_worker_runs_or_rq_no_longer_has_is_nothing_to_do(redi
     queue = JobQueue(connect(redis_url))
     queue.stop(str(uuid.uuid4()))                    # no RQ job (removed, or its result expired)
     client = connect(redis_url)
-    execution_id = str(uuid.uuid4())
+    execution = Execution(id=str(uuid.uuid4()), seq=0, definition_id="Def", tenant="store-t", queue=f"stop-{RUN}")
     pipe = client.pipeline()
-    queue.enqueue(pipe, execution_id, f"stop-{RUN}", None)
+    queue.enqueue(pipe, execution, None)
     pipe.execute()
     try:
-        queue.stop(execution_id)                     # queued: no worker to tell
+        queue.stop(execution.id)                     # queued: no worker to tell
     finally:
-        queue.remove(execution_id, f"stop-{RUN}")
+        queue.cancel(execution.id)

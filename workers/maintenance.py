@@ -1,10 +1,11 @@
 """The housekeeping every worker does once a second, safe to run on many at once.
 
 Dead runs become DIED and expired executions are purged (jobgate's
-Housekeeper, which the gateway runs too), due cron schedules fire, and RQ's
-scheduled jobs are moved onto their queues. Each step is atomic in Redis or
-guarded by RQ's scheduler lock, so workers racing on the same item is harmless.
-The Redis errors the worker met are added to the total /metrics shows once Redis is back.
+Housekeeper), due cron schedules fire, RQ's scheduled jobs are moved onto
+their queues, and canceled RQ jobs kept long enough leave RQ's canceled
+registry. Each step is atomic in Redis or guarded by RQ's scheduler lock, so
+workers racing on the same item is harmless. The Redis errors the worker met
+are added to the total /metrics shows once Redis is back.
 RQ's own scheduler would run in a forked process that outlives a killed
 worker; a thread of the worker dies with it.
 """
@@ -58,6 +59,8 @@ class Maintenance(threading.Thread):
     def tick(self) -> None:
         self.redis_errors.flush(self.service.redis)
         self.service.schedules.fire_due()
+        for queue in self.service.settings.queues:
+            self.service.queue.forget_canceled(queue)
         if self.scheduler.acquire_locks():
             self.scheduler.prepare_registries()
             self.scheduler.enqueue_scheduled_jobs()

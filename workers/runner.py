@@ -33,7 +33,7 @@ from jobgate.settings import Settings
 from jobgate.store.connection import StoreUnavailable
 from jobgate.store.metrics import StepTimes
 from jobgate.tools.processes import end_descendants
-from workers import shutdown
+from workers import mirror, shutdown
 from workers.patience import Patient, unless_unreachable, until_reachable
 from workers.steps import CANCEL_EXIT, StepTimeout
 from workers.watch import Watcher
@@ -59,7 +59,7 @@ def warm() -> None:
 def run(execution_id: str) -> Retry | None:
     if Run(_service(), execution_id, horse=True).execute():    # interrupted, queued again: RQ requeues its job
         return Retry(max=(get_current_job().number_of_retries or 0) + 1)
-    return None
+    return mirror.raise_if_failed(until_reachable(_service().store.get, execution_id))   # failed: RQ's too
 
 
 class Run:

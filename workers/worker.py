@@ -1,6 +1,7 @@
 """The RQ worker behind `jobgate worker` and the Procfile's `worker:` line.
 
 RQ's forking Worker as it is, plus: a maintenance thread (workers.maintenance);
+RQ's record of each job kept true to how its execution ended (workers.mirror);
 a work horse killed for any reason takes its step's process group with it;
 and a horse that dies without ending its execution (killed, crashed, RQ's own
 timeout) has the execution ended (or queued again) here, so none stays RUNNING.
@@ -17,6 +18,9 @@ DIED. Worker and horse are child subreapers (jobgate.tools.processes): what a
 step starts stays below them, escaped from its process group or not, and is
 killed when the step or its horse ends.
 
+`rq worker -w workers.worker.JobgateWorker` runs this same worker from RQ's own
+command line (its settings from the environment, as `jobgate worker` reads them).
+
 It outlives a Redis outage. RQ's loop waits for Redis only while it dequeues;
 a connection error anywhere else (its liveness writes while a horse works, the
 bookkeeping after the horse ends, the suspension check) would end the worker.
@@ -30,7 +34,9 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import replace
 from datetime import timedelta
+from functools import cached_property
 
 from rq import Queue, Worker
 from rq.exceptions import InvalidJobOperation
@@ -45,6 +51,7 @@ from jobgate.store.connection import StoreUnavailable, connect
 from jobgate.tools import logs, processes
 from workers import runner, shutdown
 from workers.maintenance import Beat, Maintenance
+from workers.mirror import Mirroring
 from workers.patience import LONGEST_WAIT, Patient, unless_unreachable, until_reachable
 from workers.watch import SLACK, kill_group
 
@@ -54,10 +61,30 @@ RECORDED = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED)
 BOOKKEEPING = 2.0
 
 
-class JobgateWorker(Worker):
-    service: Service
+class JobgateWorker(Mirroring, Worker):
     #: RQ's dequeue loop waits this long at most between attempts to reach Redis (RQ: a minute)
     max_connection_wait_time = LONGEST_WAIT
+
+    @cached_property
+    def service(self) -> Service:
+        """jobgate's service (make_worker sets it; made from the environment under `rq worker -w`)."""
+        return Service.from_settings(Settings.from_env())
+
+    def work(self, *args, **kwargs) -> bool:
+        """RQ's loop, beside the maintenance thread and this worker's own beat (/readyz); step
+        processes stay below this subreaper."""
+        processes.subreaper()
+        runner.warm()                              # horses inherit the loaded catalog
+        # its own Redis clients; RQ's scheduled jobs of this worker's queues (`rq worker`'s arguments)
+        maintenance = Maintenance(Service.from_settings(replace(self.service.settings, queues=tuple(self.queue_names()))))
+        maintenance.start()
+        beat = Beat(maintenance.service, self.key)
+        beat.start()
+        try:
+            return super().work(*args, **kwargs)
+        finally:
+            beat.stop()
+            maintenance.stop()
 
     def kill_horse(self, sig=None):
         if self.horse_pid:
@@ -212,18 +239,4 @@ def main(burst: bool = False) -> None:
     """Run one worker; like `rq worker`, the current folder is importable for python steps."""
     sys.path.insert(0, os.getcwd())
     logs.configure()                           # RQ's lines too: it leaves a logger with a handler above it alone
-    settings = Settings.from_env()
-    processes.subreaper()
-    runner.warm()                              # horses inherit the loaded catalog
-    maintenance = Maintenance(Service.from_settings(settings))   # its own Redis clients
-    maintenance.start()
-    beat = None
-    try:
-        worker = make_worker(settings)
-        beat = Beat(maintenance.service, worker.key)
-        beat.start()
-        worker.work(burst=burst)
-    finally:
-        if beat:
-            beat.stop()
-        maintenance.stop()
+    make_worker(Settings.from_env()).work(burst=burst)

@@ -44,7 +44,7 @@ class Lifecycle:
         if all(p.state in SUCCESS for p in prerequisites):
             plan = self.store.get_plan(waiting.id)
             start_at = from_ms(plan.get("start_at"))
-            self.queue.enqueue_alone(waiting.id, plan.get("queue", "default"), plan.get("timeout"), start_at)
+            self.queue.enqueue_alone(waiting, plan.get("timeout"), start_at)
             if start_at and start_at > now():
                 return     # stays CREATED until RQ's scheduler releases it at its time
             try:
@@ -82,7 +82,7 @@ class Lifecycle:
 
         def enqueue(pipe) -> None:
             at = now() + timedelta(seconds=delay) if delay else None
-            self.queue.requeue(pipe, execution_id, execution.queue, plan.get("timeout"), at)
+            self.queue.requeue(pipe, execution, plan.get("timeout"), at)
 
         try:
             again = self.store.transition(execution_id, State.QUEUED, {
@@ -117,10 +117,11 @@ class Lifecycle:
 class Housekeeper:
     """Purges expired executions and sweeps dead runs, at most once a second per process.
 
-    Both the gateway and the workers call it, so a lone worker's death is still
-    noticed. After Redis was unreachable it waits a full `stale_after` before
-    sweeping again: heartbeats could not be written meanwhile, and a live run
-    must not be taken for a dead one.
+    Each jobgate worker's maintenance thread calls it; the gateway does not, so
+    a deployment with no jobgate worker left sweeps nothing. After Redis was
+    unreachable it waits a full `stale_after` before sweeping again: heartbeats
+    could not be written meanwhile, and a live run must not be taken for a dead
+    one.
     """
 
     def __init__(self, lifecycle: Lifecycle, stale_after: float, every: float = 1.0):

@@ -215,8 +215,7 @@ class Service:
         plan = {"steps": [dump(s) for s in steps], "timeout": timeout,
                 "queue": queue, "retries": definition.retries, "retry_delay": definition.retry_delay,
                 "start_at": to_ms(start_at), "restartable": definition.restartable}
-        enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(
-            pipe, execution.id, queue, timeout, start_at))
+        enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(pipe, execution, timeout, start_at))
         stored = self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue,
                                    active_limit=quota.executions)
         if stored != execution.id:        # a restart, made already
@@ -291,7 +290,7 @@ class Service:
                 if refused.context.get("state") != State.RUNNING.value:
                     raise
             else:
-                self.queue.remove(execution.id, execution.queue)
+                self.queue.cancel(execution.id)
                 self.lifecycle.settle(canceled)
                 return canceled
         return self.store.transition(execution.id, None, {"cancel_requested": True, "canceled_by": principal.name},

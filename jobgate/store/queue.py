@@ -3,6 +3,11 @@
 The job function is the `run` entry point of the `jobgate.runner` group, named
 by its import path, so the core never names the workers package. RQ's own
 registries, stop-job command and worker list are used through its API.
+
+The RQ job mirrors its execution, so RQ's tools (`rq info`, rq-dashboard,
+exporters) tell jobgate's story: it is described by job, tenant and dialect;
+a canceled execution is a canceled RQ job, a DIED one a failed RQ job (the
+worker side files the rest: workers.mirror). The execution stays the truth.
 """
 from __future__ import annotations
 
@@ -14,14 +19,25 @@ import redis
 from rq import Queue
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
-from rq.job import Job
-from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+from rq.job import Job, JobStatus
+from rq.registry import CanceledJobRegistry, FailedJobRegistry, StartedJobRegistry
+from rq.results import Result
+from rq.utils import current_timestamp
 
+from jobgate.model import Execution
 from jobgate.store.liveness import Liveness
 
 RUNNER_GROUP = "jobgate.runner"
 #: RQ's own hard limit sits above jobgate's per-step timeouts, as a backstop.
 TIMEOUT_MARGIN = 30
+#: Seconds RQ keeps a failed or canceled job (and its registry entry) for its tools to show.
+KEEP_ENDED = 86400
+
+
+def describe(execution: Execution) -> str:
+    """The RQ job's description, which RQ's tools show: what runs, for whom, asked through which API."""
+    via = execution.origin or execution.trigger
+    return f"{execution.definition_id} for {execution.tenant} via {via} (execution {execution.id})"
 
 
 @lru_cache(maxsize=1)
@@ -38,13 +54,12 @@ class JobQueue:
     def queue(self, name: str) -> Queue:
         return Queue(name, connection=self.redis)
 
-    def enqueue(self, pipe, execution_id: str, queue: str, timeout: float | None,
-                at: datetime | None = None) -> None:
+    def enqueue(self, pipe, execution: Execution, timeout: float | None, at: datetime | None = None) -> None:
         """Queue the run inside the caller's MULTI (see Store.create)."""
         job_timeout = -1 if timeout is None else int(timeout) + TIMEOUT_MARGIN
-        q = self.queue(queue)
-        job = q.create_job(runner(), args=(execution_id,), job_id=execution_id, timeout=job_timeout,
-                           result_ttl=60, failure_ttl=86400, description=f"jobgate execution {execution_id}")
+        q = self.queue(execution.queue)
+        job = q.create_job(runner(), args=(execution.id,), job_id=execution.id, timeout=job_timeout,
+                           result_ttl=60, failure_ttl=KEEP_ENDED, description=describe(execution))
         if at is None:
             q.enqueue_job(job, pipeline=pipe)
         else:
@@ -52,24 +67,37 @@ class JobQueue:
             whole = at.replace(microsecond=0) + timedelta(seconds=1 if at.microsecond else 0)
             q.schedule_job(job, whole, pipeline=pipe)
 
-    def enqueue_alone(self, execution_id: str, queue: str, timeout: float | None,
-                      at: datetime | None = None) -> None:
+    def enqueue_alone(self, execution: Execution, timeout: float | None, at: datetime | None = None) -> None:
         """Queue the run of an execution that already exists (a released chain link)."""
         pipe = self.redis.pipeline()
-        self.enqueue(pipe, execution_id, queue, timeout, at)
+        self.enqueue(pipe, execution, timeout, at)
         pipe.execute()
 
-    def remove(self, execution_id: str, queue: str) -> None:
-        """Take a job that has not started off its queue or schedule, and drop it.
+    def cancel(self, execution_id: str) -> None:
+        """Take the job of a canceled execution off its queue or schedule, filed as canceled.
+        A worker that has just dequeued it finds the execution CANCELED and files it again."""
+        try:
+            job = Job.fetch(execution_id, connection=self.redis)
+        except NoSuchJobError:
+            return
+        with self.redis.pipeline() as pipe:
+            self.file_canceled(job, pipe)
+            pipe.execute()
 
-        Plain removals rather than Job.cancel(), which fails when a worker has
-        just dequeued the job; that worker finds the execution CANCELED and stops.
-        """
-        pipe = self.redis.pipeline()
-        self.queue(queue).remove(execution_id, pipeline=pipe)
-        ScheduledJobRegistry(queue, connection=self.redis).remove(execution_id, pipeline=pipe)
-        pipe.delete(Job.key_for(execution_id))
-        pipe.execute()
+    def file_canceled(self, job: Job, pipe) -> None:
+        """Out of its queue and RQ's other registries, into the canceled one, status CANCELED, kept
+        as long as a failed job (RQ's own Job.cancel keeps it for ever). Inside the caller's pipeline."""
+        try:
+            job.cancel(pipeline=pipe)
+        except InvalidJobOperation:        # canceled already
+            return
+        CanceledJobRegistry(job.origin, connection=self.redis).add(job, ttl=KEEP_ENDED, pipeline=pipe)
+        job.cleanup(KEEP_ENDED, pipeline=pipe)
+
+    def forget_canceled(self, queue: str) -> int:
+        """Drop canceled jobs kept past KEEP_ENDED from the registry (RQ never cleans that one)."""
+        registry = CanceledJobRegistry(queue, connection=self.redis)
+        return self.redis.zremrangebyscore(registry.key, 0, current_timestamp())
 
     def stop(self, execution_id: str) -> None:
         """Ask the worker running this job to kill its work horse (nothing to do when no
@@ -80,26 +108,29 @@ class JobQueue:
             pass
 
     def abandon(self, execution_id: str, queue: str, why: str) -> None:
-        """Take a job whose worker died out of RQ's started registry, into its failed one."""
+        """Take a job whose worker died out of RQ's started registry, into its failed one, failed."""
         try:
             job = Job.fetch(execution_id, connection=self.redis)
         except NoSuchJobError:
             return
-        StartedJobRegistry(queue, connection=self.redis).remove_executions(job)
-        FailedJobRegistry(queue, connection=self.redis).add(job, exc_string=why)
+        with self.redis.pipeline() as pipe:
+            StartedJobRegistry(queue, connection=self.redis).remove_executions(job, pipeline=pipe)
+            job.set_status(JobStatus.FAILED, pipeline=pipe)
+            FailedJobRegistry(queue, connection=self.redis).add(job, exc_string=why, pipeline=pipe)
+            Result.create_failure(job, KEEP_ENDED, why, pipeline=pipe)     # what RQ's tools read as its failure
+            pipe.execute()
 
-    def requeue(self, pipe, execution_id: str, queue: str, timeout: float | None,
-                at: datetime | None = None) -> None:
+    def requeue(self, pipe, execution: Execution, timeout: float | None, at: datetime | None = None) -> None:
         """Put the RQ job of a run whose worker died back on its queue (at `at`, if given), out of the
         registries of its last run, inside the caller's MULTI (see Store.transition)."""
         try:
-            StartedJobRegistry(queue, connection=self.redis).remove_executions(
-                Job.fetch(execution_id, connection=self.redis), pipeline=pipe)
+            StartedJobRegistry(execution.queue, connection=self.redis).remove_executions(
+                Job.fetch(execution.id, connection=self.redis), pipeline=pipe)
         except NoSuchJobError:
             pass
-        FailedJobRegistry(queue, connection=self.redis).remove(execution_id, pipeline=pipe)
-        pipe.delete(Job.key_for(execution_id))
-        self.enqueue(pipe, execution_id, queue, timeout, at)
+        FailedJobRegistry(execution.queue, connection=self.redis).remove(execution.id, pipeline=pipe)
+        pipe.delete(Job.key_for(execution.id))
+        self.enqueue(pipe, execution, timeout, at)
 
     def live_workers(self, stale_after: float) -> int:
         """Workers whose last heartbeat is within `stale_after` seconds (store.liveness)."""
