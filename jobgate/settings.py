@@ -101,6 +101,9 @@ class Settings:
     shutdown_grace: float = _setting("JOBGATE_SHUTDOWN_GRACE", limits.SHUTDOWN_GRACE,
                                      "seconds a stopping worker lets its running job go on before interrupting it",
                                      "float", _AT_LEAST_0)
+    idempotency_ttl: int = _setting("JOBGATE_IDEMPOTENCY_TTL", limits.IDEMPOTENCY_TTL,
+                                    "seconds an Idempotency-Key answers the execution its first submit made",
+                                    "int", _ABOVE_0)
     #: every JOBGATE_* variable, for the settings dialects declare themselves (Dialect.settings)
     environ: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     client_timeout: float = _setting("JOBGATE_CLIENT_TIMEOUT", limits.CLIENT_TIMEOUT,

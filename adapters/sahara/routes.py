@@ -168,6 +168,7 @@ class Job(MethodView):
 @blp.route("/<tenant_id>/jobs/<ref>/execute", methods=["POST"])
 @blp.arguments(schemas.ExecuteIn)
 @blp.response(202, schemas.JobExecutionEnvelope)
+@blp.creates
 def execute(body, ref):
     definition = service().definition(principal(), ref)
     job_configs = body.get("job_configs", {})

@@ -39,6 +39,7 @@ from jobgate.model import (
     to_ms,
 )
 from jobgate.rules import catalog as catalog_module
+from jobgate.rules import idempotency
 from jobgate.rules.auth import Authenticator, load_principals
 from jobgate.rules.checks import check_record, check_times, finite, is_ref
 from jobgate.rules.lifecycle import Housekeeper, Lifecycle
@@ -51,6 +52,7 @@ from jobgate.store.connection import connect
 from jobgate.store.definitions import Definitions
 from jobgate.store.documents import Documents
 from jobgate.store.executions import Store
+from jobgate.store.idempotency import Place
 from jobgate.store.queue import JobQueue
 from jobgate.store.results import DEFINITION, STATUS, terms_of
 from jobgate.store.schedules import Schedules
@@ -184,7 +186,11 @@ class Service:
         """Accept an execution: queued now, at `start_at`, or once every `after` one has succeeded.
 
         `queue` overrides the definition's RQ queue (a dialect may route by its own notion,
-        such as Sahara's cluster ids)."""
+        such as Sahara's cluster ids). Under a request's Idempotency-Key (rules.idempotency), the
+        execution made at this submit's place before is answered again, unchecked and uncounted."""
+        place = self._place(principal)
+        if place is not None and (made := place.earlier(self.redis)):
+            return self._made_before(principal, made)
         definition = self.definition(principal, ref)
         check_times(start_at=start_at, expires=expires, expire_after=expire_after)
         if not finite(parameters):
@@ -217,14 +223,26 @@ class Service:
                 "start_at": to_ms(start_at), "restartable": definition.restartable}
         enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(pipe, execution, timeout, start_at))
         stored = self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue,
-                                   active_limit=quota.executions)
-        if stored != execution.id:        # a restart, made already
-            return self.get(principal, stored)
+                                   active_limit=quota.executions, place=place)
+        if stored != execution.id:        # a restart, or a submit under the same key, made already
+            return self._made_before(principal, stored)
         log.info("execution %s of %s submitted by %s (%s)", execution.id, definition.id, principal.name, origin,
                  extra={"execution_id": execution.id, "tenant": principal.tenant})
         if prerequisites:
             self.lifecycle.release_if_ready(execution)   # some may have ended meanwhile
         return execution
+
+    def _place(self, principal: Principal) -> Place | None:
+        """The next submit's place under the request's Idempotency-Key, when it carries one."""
+        claim = idempotency.current()
+        return None if claim is None else Place.of(principal.tenant, claim.key, claim.take(), claim.fingerprint,
+                                                   self.settings.idempotency_ttl)
+
+    def _made_before(self, principal: Principal, execution_id: str) -> Execution:
+        claim = idempotency.current()
+        if claim is not None:
+            claim.replayed = True
+        return self.get(principal, execution_id)
 
     def restart(self, principal: Principal, ref: str, *, origin: str) -> Execution:
         """A new execution of an ended one (restart_of set), if its job allows it; only one:

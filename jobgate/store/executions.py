@@ -19,6 +19,7 @@ from jobgate import limits
 from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, TooManyActive, VersionMismatch
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
 from jobgate.store import keys, lua
+from jobgate.store.idempotency import Place
 from jobgate.store.keys import ANY
 from jobgate.store.results import Results
 
@@ -76,10 +77,13 @@ class Store:
         return int(self.redis.incr(keys.EXECUTION_SEQ))
 
     def create(self, execution: Execution, plan: dict, *, exclusive: bool,
-               enqueue: Callable[[redis.client.Pipeline], None] | None = None, active_limit: int | None = None) -> str:
+               enqueue: Callable[[redis.client.Pipeline], None] | None = None, active_limit: int | None = None,
+               place: Place | None = None) -> str:
         """Write a new execution (and its RQ job, through `enqueue`, or its place among
         the dependents of each execution in `execution.after`) in one MULTI; the id of
-        the execution that stands for it: its own, or for a restart, the restart made already.
+        the execution that stands for it: its own; for a restart, the restart made already; under an
+        idempotency key's `place`, the execution made there already (before any slot or limit is read:
+        a replay takes neither).
 
         With `exclusive`, the definition's slot must be free; with `active_limit`, the tenant
         must have fewer unfinished executions (its state indexes count them). Both are read
@@ -93,9 +97,13 @@ class Store:
         watched = ([slot] if exclusive else []) + (unfinished if active_limit is not None else [])
         if execution.restart_of:
             watched.append(keys.record(execution.restart_of))
+        if place is not None:
+            watched.append(place.key)
 
         def write(pipe: redis.client.Pipeline) -> str:
             restarted = None
+            if place is not None and (made := place.earlier(pipe)):
+                return made
             if execution.restart_of:
                 restarted, earlier = self._restart_claim(pipe, execution.restart_of)
                 if earlier:
@@ -125,6 +133,8 @@ class Store:
             if restarted is not None:
                 restarted.update(restarted_as=execution.id, version=restarted["version"] + 1, modified=to_ms(now()))
                 pipe.set(keys.record(execution.restart_of), json.dumps(restarted))
+            if place is not None:
+                place.remember(pipe, execution.id)
             if enqueue:
                 enqueue(pipe)
             return execution.id

@@ -65,6 +65,11 @@ def slot(tenant: str, definition_id: str) -> str:
     return f"{SLOT_PREFIX}{tenant}:{definition_id}"
 
 
+def idempotency(tenant: str, digest: str) -> str:
+    """What one tenant's Idempotency-Key (by its digest) stands for (store.idempotency)."""
+    return f"{PREFIX}idem:{tenant}:{digest}"
+
+
 # -- result records (store.results) -------------------------------------------
 RESULT_SEQ = PREFIX + "seq:result"
 
