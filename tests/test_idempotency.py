@@ -2,9 +2,8 @@
 a replay is not counted against the tenant's quota, a request that submits several times answers
 each of its executions again, keys expire with JOBGATE_IDEMPOTENCY_TTL, and the setting is read.
 
-A gateway of this module's own, with a tenant (idem-q) allowed one unfinished execution;
-ParkedJob runs on a queue no worker serves, so what is accepted stays unfinished until the
-test cancels it.
+The service-level tests submit ParkedJob, which runs on a queue no worker serves, so what is
+accepted stays unfinished until the test cancels it.
 """
 from __future__ import annotations
 
@@ -12,61 +11,40 @@ import uuid
 from dataclasses import replace
 
 import pytest
-import requests
 
+from jobgate.errors import TooManyActive
 from jobgate.model import Principal
 from jobgate.rules import idempotency
+from jobgate.rules.quotas import Quota, Quotas
 from jobgate.rules.service import Service
 from jobgate.settings import Settings, SettingsError
 from jobgate.store.idempotency import Place
-from jobgate.testing.parts import Gateway
 from jobgate.testing.suite.support import eventually
 from tests.dialects import datameer
 
-PRINCIPALS = """
-[[principal]]
-name = "iq"
-tenant = "idem-q"
-password = "iq-pw"
-tokens = ["tok-iq"]
-"""
-QUOTAS = """
-[tenant.idem-q]
-executions = 1
-"""
 ALICE = Principal("alice", "acme")
 
 
-@pytest.fixture(scope="module")
-def base(gateway_env, tmp_path_factory, workers):
-    folder = tmp_path_factory.mktemp("idempotency")
-    (folder / "principals.toml").write_text(PRINCIPALS)
-    (folder / "quotas.toml").write_text(QUOTAS)
-    settings = Settings.from_env({**gateway_env, "JOBGATE_PRINCIPALS": str(folder / "principals.toml"),
-                                  "JOBGATE_QUOTAS": str(folder / "quotas.toml")})
-    server = Gateway(settings)
-    yield server.url
-    server.close()
+def keyed_submit(service: Service, principal: Principal, key: str) -> str:
+    """A ParkedJob submit as a request carrying `key` makes it."""
+    with idempotency.bound(idempotency.Claim.of(key, "one request")):
+        return service.submit(principal, "ParkedJob", origin="native").id
 
 
-def submit(base: str, key: str, job: str = "ParkedJob") -> requests.Response:
-    return requests.post(f"{base}/api/v1/executions", json={"definition": job}, timeout=10,
-                         headers={"Authorization": "Bearer tok-iq", "Idempotency-Key": key})
-
-
-def test_a_replay_at_a_full_quota_answers_its_execution(base):
+def test_a_replay_at_a_full_quota_answers_its_execution(service):
+    one = Service(service.settings, service.redis, service.catalog, service.auth,
+                  Quotas(tenants={"idem-q": Quota(executions=1)}))
+    alone = Principal("iq", "idem-q")
     key = f"quota-{uuid.uuid4()}"
-    first = submit(base, key)
-    assert first.status_code == 201, first.text
+    first = keyed_submit(one, alone, key)
     try:
-        refused = submit(base, f"other-{uuid.uuid4()}")
-        assert refused.status_code == 429 and refused.json()["error"]["code"] == "too_many_active", refused.text
-        again = submit(base, key)
-        assert again.status_code == 201, again.text
-        assert again.json()["id"] == first.json()["id"] and again.headers["Idempotent-Replayed"] == "true"
+        with pytest.raises(TooManyActive):
+            keyed_submit(one, alone, f"other-{uuid.uuid4()}")
+        with idempotency.bound(idempotency.Claim.of(key, "one request")) as claim:
+            assert one.submit(alone, "ParkedJob", origin="native").id == first
+        assert claim.replayed
     finally:
-        requests.post(f"{base}/api/v1/executions/{first.json()['id']}/cancel", timeout=10,
-                      headers={"Authorization": "Bearer tok-iq"})
+        one.cancel(alone, first)
 
 
 def test_a_request_that_submits_several_answers_each_again(base_url):
@@ -89,8 +67,7 @@ def test_a_key_expires_with_its_lifetime(settings):
     key = f"expiring-{uuid.uuid4()}"
 
     def made() -> str:
-        with idempotency.bound(idempotency.Claim.of(key, "one request")):
-            return service.submit(ALICE, "ParkedJob", origin="native").id
+        return keyed_submit(service, ALICE, key)
     first = made()
     made_later = []
     try:
