@@ -62,7 +62,7 @@ DIALECTS = {
         lambda doc: doc["job_execution"]["id"], SAHARA + "/job-executions/{}",
         lambda find: {"list": ("GET", f"{SAHARA}/job-executions?limit=10", None),
                       "sort_by=-status": ("GET", f"{SAHARA}/job-executions?limit=10&sort_by=-status", None),
-                      "sort_by=created_at": ("GET", f"{SAHARA}/job-executions?limit=10&sort_by=created_at", None),
+                      "sort_by=id": ("GET", f"{SAHARA}/job-executions?limit=10&sort_by=id", None),
                       "status=killed": ("GET", f"{SAHARA}/job-executions?limit=10&status=killed", None)}),
     "datameer": Dialect(
         BASIC, lambda find: ("/api/job-execution/%2FData%2FJobs%2FNoop/trigger", b"",
