@@ -41,7 +41,8 @@ def report(results: dict) -> None:
         for label in first:
             cells = [found["at"][level][label] for level in levels]
             shown = "".join(f"{c['p50_ms'] if not c['error'] else '>' + str(c['p50_ms']):>12}" for c in cells)
-            ratio = (f"{cells[-1]['p50_ms'] / cells[0]['p50_ms']:>8.2f}" if len(levels) > 1 else "")
+            bound = ">" if cells[-1]["error"] else ""
+            ratio = f"{bound + format(cells[-1]['p50_ms'] / cells[0]['p50_ms'], '.2f'):>8}" if len(levels) > 1 else ""
             print(f"{label:34}{shown}{ratio}" + "".join(f"  {c['error']}" for c in cells if c["error"]))
         for seeded in found["seeding"]:
             print(f"seeded {seeded['count']} in {seeded['seconds']} s ({seeded['per_s']}/s), "
