@@ -61,6 +61,7 @@ def run(procs: Processes, env: dict, client: redis.Redis, port: int, workers: in
             call(port, "DELETE", f"/api/v1/executions/{raw.decode()}", headers=AUTH)
         life = time.perf_counter() - clock
         after, cpu_after = counters(client)
+        remaining = left(client)
     finally:
         procs.stop(*started)
     used = delta(after, calls)
@@ -73,7 +74,17 @@ def run(procs: Processes, env: dict, client: redis.Redis, port: int, workers: in
             "commands_per_execution": round((sum(used.values()) - background) / count, 1),
             "background_commands_per_s": round(sum(idle.values()) / IDLE_SECONDS, 1),
             "top_commands_per_execution": {name: round(n / count, 1) for name, n in top},
-            "left_after_purge": client.dbsize()}
+            "submit_errors": submitted["errors"], "first_error": submitted["first_error"],
+            "left_after_purge": remaining}
+
+
+def left(client: redis.Redis) -> dict[str, int]:
+    """The keys still there after every execution was purged, by kind (ids cut out)."""
+    kinds: dict[str, int] = {}
+    for raw in client.scan_iter(count=1000):
+        kind = ":".join("<id>" if len(part) == 36 else part for part in raw.decode().split(":"))
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:6])
 
 
 def phase(procs: Processes, env: dict, client: redis.Redis, args) -> list[dict]:

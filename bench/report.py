@@ -32,7 +32,10 @@ def report(results: dict) -> None:
         for r in results["capacity"]:
             print(f"{r['workers']:<34}{r['jobs_per_s']:>10}{r['commands_per_execution']:>16}"
                   f"{r['redis_cpu_ms_per_execution']:>18}   top: "
-                  + ", ".join(f"{k} {v}" for k, v in r["top_commands_per_execution"].items()))
+                  + ", ".join(f"{k} {v}" for k, v in r["top_commands_per_execution"].items())
+                  + (f"; {r['submit_errors']} submits refused: {r['first_error']}" if r["submit_errors"] else ""))
+        print("  keys left after the purges: " + ", ".join(
+            f"{k} {v}" for k, v in results["capacity"][-1]["left_after_purge"].items()))
     if "lists" in results:
         found, levels = results["lists"], results["lists"]["levels"]
         print(f"\n{'list p50 ms':34}" + "".join(f"{level:>12}" for level in levels)
