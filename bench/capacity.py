@@ -18,7 +18,7 @@ from rq import Worker
 
 from bench.dialects import AUTH, SUBMIT, TENANT
 from bench.load import drive
-from bench.serving import Processes, call, serve, until
+from bench.serving import Processes, call, until
 from jobgate.model import TERMINAL
 from jobgate.store import keys
 
@@ -87,9 +87,5 @@ def left(client: redis.Redis) -> dict[str, int]:
     return dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:6])
 
 
-def phase(procs: Processes, env: dict, client: redis.Redis, args) -> list[dict]:
-    gate, port = serve(procs, "bench.tasks:gateway", env)
-    try:
-        return [run(procs, env, client, port, workers, args) for workers in args.capacity]
-    finally:
-        procs.stop(gate)
+def phase(procs: Processes, env: dict, client: redis.Redis, port: int, args) -> list[dict]:
+    return [run(procs, env, client, port, workers, args) for workers in args.capacity]

@@ -15,7 +15,7 @@ import redis
 
 from bench.dialects import DIALECTS
 from bench.seed import seed
-from bench.serving import Processes, call, serve
+from bench.serving import call
 from jobgate.store.executions import Store
 
 FIRST = 1000
@@ -55,30 +55,26 @@ def measure(port: int, lists: dict, repeats: int) -> dict:
     return out
 
 
-def phase(procs: Processes, env: dict, client: redis.Redis, args) -> dict:
+def phase(client: redis.Redis, port: int, args) -> dict:
     """Lists at 1k stored executions, and at --seed N if N > 1k."""
     client.flushdb()
-    gate, port = serve(procs, "bench.tasks:gateway", env)
-    try:
-        store, lists, templates = Store(client), {}, []
-        for name in args.dialects:              # one real submit per dialect: the seed's templates
-            dialect = DIALECTS[name]
-            find = lambda path, auth=dialect.auth: call(port, "GET", path, headers=auth)   # noqa: E731
-            path, body, extra = dialect.submit(find)
-            ref = dialect.ref(call(port, "POST", path, body, {**dialect.auth, **extra}))
-            made = store.get(ref)
-            templates.append((made, store.get_plan(made.id)))
-            lists.update({f"{name} {label}": (*request, dialect.auth) for label, request in dialect.lists(find).items()})
-        levels = [FIRST] + ([args.seed] if args.seed > FIRST else [])
-        first_ms = int(time.time() * 1000) - 1000 * (levels[-1] + 100)
-        out, stored = {"levels": levels, "seeding": [], "at": {}}, len(templates)
-        for level in levels:
-            before = int(client.info("memory")["used_memory"])
-            out["seeding"].append(seed(client, templates, level - stored, first_ms=first_ms))
-            out["seeding"][-1]["memory_per_execution_bytes"] = round(
-                (int(client.info("memory")["used_memory"]) - before) / (level - stored))
-            stored = level
-            out["at"][level] = measure(port, lists, args.list_repeats)
-        return out
-    finally:
-        procs.stop(gate)
+    store, lists, templates = Store(client), {}, []
+    for name in args.dialects:              # one real submit per dialect: the seed's templates
+        dialect = DIALECTS[name]
+        find = lambda path, auth=dialect.auth: call(port, "GET", path, headers=auth)   # noqa: E731
+        path, body, extra = dialect.submit(find)
+        ref = dialect.ref(call(port, "POST", path, body, {**dialect.auth, **extra}))
+        made = store.get(ref)
+        templates.append((made, store.get_plan(made.id)))
+        lists.update({f"{name} {label}": (*request, dialect.auth) for label, request in dialect.lists(find).items()})
+    levels = [FIRST] + ([args.seed] if args.seed > FIRST else [])
+    first_ms = int(time.time() * 1000) - 1000 * (levels[-1] + 100)
+    out, stored = {"levels": levels, "seeding": [], "at": {}}, len(templates)
+    for level in levels:
+        before = int(client.info("memory")["used_memory"])
+        out["seeding"].append(seed(client, templates, level - stored, first_ms=first_ms))
+        out["seeding"][-1]["memory_per_execution_bytes"] = round(
+            (int(client.info("memory")["used_memory"]) - before) / (level - stored))
+        stored = level
+        out["at"][level] = measure(port, lists, args.list_repeats)
+    return out

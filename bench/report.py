@@ -9,7 +9,8 @@ def _kb(n: int) -> str:
 def report(results: dict) -> None:
     m = results["machine"]
     print(f"\njobgate against bare baselines  ({m['date']}, {m['cpus']} cpus, {m['cpu']}, python {m['python']}, "
-          f"load {m['load']:.1f}, {results['seconds']} s)")
+          f"load {m['load']:.1f}, {results['seconds']} s: "
+          + ", ".join(f"{name} {seconds} s" for name, seconds in results["phase_seconds"].items()) + ")")
     if "web" in results:
         print(f"\n{'HTTP':34}{'bare rps':>10}{'jobgate rps':>13}{'x of bare':>11}{'p50 ms bare/jg':>18}"
               f"{'p95 ms bare/jg':>18}")

@@ -40,17 +40,21 @@ def until(predicate, what: str, timeout: float = 120.0, every: float = 0.01) -> 
         time.sleep(every)
 
 
-def serve(procs: Processes, app: str, env: dict) -> tuple[subprocess.Popen, int]:
-    """gunicorn serving `module:factory` on a socket we bind (port 0, no race), ready once it answers."""
-    with socket.create_server(("127.0.0.1", 0)) as sock:
-        port, fd = sock.getsockname()[1], sock.fileno()
-        proc = procs.spawn([sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"fd://{fd}", f"{app}()"],
-                           env, pass_fds=[fd])
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)   # queues in the backlog
-    conn.request("GET", "/healthz")       # any answer (the bare app's is 404) means it serves
-    conn.getresponse().read()
-    conn.close()
-    return proc, port
+def serve(procs: Processes, app: str, env: dict, *more: str) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving `module:factory` on a socket we bind (port 0, no race), ready once it
+    answers; with `more` apps, all of them start at once, and a list of (process, port) is returned."""
+    started = []
+    for name in (app, *more):
+        with socket.create_server(("127.0.0.1", 0)) as sock:
+            port, fd = sock.getsockname()[1], sock.fileno()
+            started.append((procs.spawn([sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"fd://{fd}",
+                                         f"{name}()"], env, pass_fds=[fd]), port))
+    for _, port in started:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)   # queues in the backlog
+        conn.request("GET", "/healthz")       # any answer (the bare app's is 404) means it serves
+        conn.getresponse().read()
+        conn.close()
+    return started if more else started[0]
 
 
 def call(port: int, method: str, path: str, body=None, headers: dict | None = None, timeout: float = 30) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bench.dialects import DIALECTS
 from bench.load import drive
-from bench.serving import Processes, call, serve
+from bench.serving import call
 from bench.wrk import load
 
 BARE_SUBMIT = ("POST", "/bare/submit", {"parameters": {}}, {})
@@ -33,27 +33,22 @@ def requests(gate_port: int, bare_port: int, dialects: list[str]) -> dict:
             "list": (("GET", "/bare/list", None, {}), lists)}
 
 
-def phase(procs: Processes, env: dict, args) -> dict:
-    (bare, bare_port), (gate, gate_port) = serve(procs, "bench.baselines:bare", env), serve(
-        procs, "bench.tasks:gateway", env)
+def phase(bare_port: int, gate_port: int, args) -> dict:
     out = {}
-    try:
-        for operation, (baseline, targets) in requests(gate_port, bare_port, args.dialects).items():
-            sides = [("bare", bare_port, baseline)] + [(name, gate_port, request) for name, request in targets.items()]
-            for _, port, (method, path, body, headers) in sides:    # warm-up
-                drive(port, method, path, body, requests=3 * args.clients, clients=args.clients, headers=headers)
-            runs = {}
-            for _ in range(args.rounds):
-                for label, port, (method, path, body, headers) in sides:
-                    run = load(port, method, path, body, seconds=args.seconds, clients=args.clients,
-                               headers=headers, fallback_requests=args.requests)
-                    if label not in runs or run["rps"] > runs[label]["rps"]:
-                        runs[label] = run
-            b = runs.pop("bare")
-            for name, j in runs.items():
-                out[f"{name} {operation}"] = {
-                    "bare": b, "jobgate": j, "x_of_bare": round(j["rps"] / b["rps"], 2),
-                    "p50_ratio": round(j["p50_ms"] / b["p50_ms"], 2), "p95_ratio": round(j["p95_ms"] / b["p95_ms"], 2)}
-    finally:
-        procs.stop(bare, gate)
+    for operation, (baseline, targets) in requests(gate_port, bare_port, args.dialects).items():
+        sides = [("bare", bare_port, baseline)] + [(name, gate_port, request) for name, request in targets.items()]
+        for _, port, (method, path, body, headers) in sides:    # warm-up
+            drive(port, method, path, body, requests=2 * args.clients, clients=args.clients, headers=headers)
+        runs = {}
+        for _ in range(args.rounds):
+            for label, port, (method, path, body, headers) in sides:
+                run = load(port, method, path, body, seconds=args.seconds, clients=args.clients,
+                           headers=headers, fallback_requests=args.requests)
+                if label not in runs or run["rps"] > runs[label]["rps"]:
+                    runs[label] = run
+        b = runs.pop("bare")
+        for name, j in runs.items():
+            out[f"{name} {operation}"] = {
+                "bare": b, "jobgate": j, "x_of_bare": round(j["rps"] / b["rps"], 2),
+                "p50_ratio": round(j["p50_ms"] / b["p50_ms"], 2), "p95_ratio": round(j["p95_ms"] / b["p95_ms"], 2)}
     return out

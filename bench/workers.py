@@ -22,7 +22,7 @@ from rq.job import Job
 
 from bench.dialects import AUTH, SUBMIT, TENANT
 from bench.load import drive
-from bench.serving import Processes, call, serve, until
+from bench.serving import Processes, call, until
 from jobgate.model import TERMINAL
 from jobgate.store import keys
 from jobgate.store.executions import Store
@@ -86,9 +86,8 @@ def rq_worker(procs: Processes, env: dict, client: redis.Redis, args, name: str)
         procs.stop(worker)
 
 
-def jobgate_worker(procs: Processes, env: dict, client: redis.Redis, args) -> dict:
+def jobgate_worker(procs: Processes, env: dict, client: redis.Redis, port: int, args) -> dict:
     client.flushdb()
-    gate, port = serve(procs, "bench.tasks:gateway", env)
     store, done = Store(client), [keys.index(TENANT, state=state.value) for state in TERMINAL]
     ended = lambda: sum(client.zcard(key) for key in done)   # noqa: E731
     worker = None
@@ -117,10 +116,11 @@ def jobgate_worker(procs: Processes, env: dict, client: redis.Redis, args) -> di
                 "memory_per_job_bytes": sum(by_key.values()), "used_memory_per_job_bytes": round(memory),
                 "memory_by_key": by_key}
     finally:
-        procs.stop(*filter(None, [worker, gate]))
+        if worker is not None:
+            procs.stop(worker)
 
 
-def phase(procs: Processes, env: dict, client: redis.Redis, args) -> dict:
+def phase(procs: Processes, env: dict, client: redis.Redis, port: int, args) -> dict:
     out = {name: rq_worker(procs, env, client, args, name) for name in RQ_WORKERS}
-    out["jobgate worker"] = jobgate_worker(procs, env, client, args)
+    out["jobgate worker"] = jobgate_worker(procs, env, client, port, args)
     return out
