@@ -21,6 +21,7 @@ from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, 
 from jobgate.store import keys, lua
 from jobgate.store.keys import ANY
 from jobgate.store.results import Results
+from jobgate.store.windows import Segment, Windows
 
 #: Client data kept as JSON text inside the record: Lua's cjson would turn an
 #: empty list into {} and round large integers, and clients get it back untouched.
@@ -70,6 +71,7 @@ class Store:
         self._heartbeat = client.register_script(lua.HEARTBEAT)
         self._purge = client.register_script(lua.PURGE)
         self.results = Results(client)
+        self.windows = Windows(client)
 
     # -- writes ------------------------------------------------------------
     def next_seq(self) -> int:
@@ -251,6 +253,12 @@ class Store:
             pipe.zrangebyscore(key, f"({after_seq}", "+inf", 0, limit)
         total, ids = pipe.execute()
         return self._load_many([i.decode() for i in ids]), total
+
+    def window(self, tenant: str, segments: list[Segment], *, offset: int, limit: int,
+               newest_first: bool) -> tuple[list[Execution], int]:
+        """One page of the segments laid end to end (store.windows) and their total."""
+        ids, total = self.windows.page(tenant, segments, offset, limit, newest_first)
+        return self._load_many(ids), total
 
     def read_log(self, execution_id: str, offset: int = 0, limit: int = limits.LOG_READ_MAX) -> bytes:
         return self.redis.getrange(keys.log(execution_id), offset, offset + limit - 1)

@@ -19,6 +19,11 @@ def index(tenant: str, definition: str = ANY, state: str = ANY, origin: str = AN
     return f"{INDEX_PREFIX}{tenant}:{definition}:{state}:{origin}"
 
 
+def mark(tenant: str, mark: str, definition: str = ANY) -> str:
+    """Executions of a tenant (and definition|*) with a mark (model.Mark), scored by seq (lua.py builds the same)."""
+    return f"{INDEX_PREFIX}{tenant}:{definition}:~{mark}"
+
+
 def record(execution_id: str) -> str:
     return f"{PREFIX}execution:{execution_id}"
 
