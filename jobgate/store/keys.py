@@ -11,6 +11,9 @@ SEQ_TO_EXECUTION = PREFIX + "execution-seq"
 HEARTBEATS = PREFIX + "heartbeats"
 EXPIRIES = PREFIX + "expiries"
 INDEX_PREFIX = PREFIX + "ix:"
+#: What the stored data has been brought up to: SCHEMA_MARKS once store.windows.build_marks ran.
+SCHEMA = PREFIX + "schema"
+SCHEMA_MARKS = "marks"
 SLOT_PREFIX = PREFIX + "slot:"
 
 

@@ -244,3 +244,13 @@ local out = {}
 for j = 1, math.min(limit, #found) do out[j] = found[j][2] end
 return out
 """
+
+#: Give executions stored before marks existed the marks they have (store.windows.build_marks).
+#: KEYS: records. ARGV: 1 index prefix. Returns how many records it read.
+MARK_EXISTING = _MARK_HELPERS + """
+for _, key in ipairs(KEYS) do
+  local raw = redis.call('GET', key)
+  if raw then move_marks(ARGV[1], cjson.decode(raw), {}, marks_of(cjson.decode(raw))) end
+end
+return #KEYS
+"""

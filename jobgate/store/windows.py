@@ -37,6 +37,23 @@ class Windows:
     def __init__(self, client: redis.Redis):
         self.redis = client
         self._window = client.register_script(lua.WINDOW)
+        self._mark_existing = client.register_script(lua.MARK_EXISTING)
+
+    def build_marks(self, batch: int = 500) -> int:
+        """Once per Redis (keys.SCHEMA says it is done): mark the executions stored before marks
+        were kept; only RUNNING and FAILED ones can have one. Workers call it as they start."""
+        if self.redis.get(keys.SCHEMA) == keys.SCHEMA_MARKS.encode():
+            return 0
+        read = 0
+        for state in ("RUNNING", "FAILED"):
+            for index in self.redis.scan_iter(match=keys.index(ANY, ANY, state, ANY), count=1000):
+                if index.decode().split(":")[3::2] != [ANY, ANY]:    # a tenant's own, not of a definition
+                    continue
+                for start in range(0, self.redis.zcard(index), batch):
+                    ids = self.redis.zrange(index, start, start + batch - 1)
+                    read += self._mark_existing(keys=[keys.record(i.decode()) for i in ids], args=[keys.INDEX_PREFIX])
+        self.redis.set(keys.SCHEMA, keys.SCHEMA_MARKS)
+        return read
 
     def sizes(self, tenant: str, segments: Sequence[Segment]) -> list[int]:
         shapes = [_keys(tenant, segment) for segment in segments]
