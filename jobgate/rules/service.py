@@ -262,14 +262,15 @@ class Service:
         return Page(items, total, offset, limit)
 
     def window(self, principal: Principal, segments: list[list[Slice]], *, offset: int = 0, limit: int = 50,
-               newest_first: bool = True) -> Page:
+               newest_first: bool = True, cursor: int | None = None) -> Page:
         """A page of the principal's executions in an order the indexes hold: the segments laid
-        end to end, each in seq order (a dialect's sort by status word: one segment per word)."""
+        end to end, each in seq order (a dialect's sort by status word: one segment per word).
+        `cursor` (one segment only): the page after that seq, as `page` pages."""
         segments = self._indexable(segments)
         limit = max(1, min(limit, limits.MAX_INT))
         offset = min(max(0, offset), limits.MAX_INT)
         items, total = self.store.window(principal.tenant, segments, offset=offset, limit=limit,
-                                         newest_first=newest_first)
+                                         newest_first=newest_first, after_seq=cursor)
         return Page(items, total, offset, limit)
 
     def position(self, principal: Principal, segments: list[list[Slice]], execution: Execution, *,

@@ -255,9 +255,9 @@ class Store:
         return self._load_many([i.decode() for i in ids]), total
 
     def window(self, tenant: str, segments: list[Segment], *, offset: int, limit: int,
-               newest_first: bool) -> tuple[list[Execution], int]:
+               newest_first: bool, after_seq: int | None = None) -> tuple[list[Execution], int]:
         """One page of the segments laid end to end (store.windows) and their total."""
-        ids, total = self.windows.page(tenant, segments, offset, limit, newest_first)
+        ids, total = self.windows.page(tenant, segments, offset, limit, newest_first, after_seq)
         return self._load_many(ids), total
 
     def read_log(self, execution_id: str, offset: int = 0, limit: int = limits.LOG_READ_MAX) -> bytes:

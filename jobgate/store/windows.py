@@ -65,8 +65,12 @@ class Windows:
         return [sum(next(replies) for _ in counted) - sum(next(replies) for _ in taken) for counted, taken in shapes]
 
     def page(self, tenant: str, segments: Sequence[Segment], offset: int, limit: int,
-             newest_first: bool) -> tuple[list[str], int]:
-        """Ids at positions [offset, offset + limit) of the segments laid end to end, and their total."""
+             newest_first: bool, after_seq: int | None = None) -> tuple[list[str], int]:
+        """Ids at positions [offset, offset + limit) of the segments laid end to end, and their total;
+        with `after_seq` (a cursor: keyset paging over one segment), from the first member past it."""
+        if after_seq is not None:
+            (segment,) = segments
+            offset = self._ahead(tenant, segment, after_seq + (-1 if newest_first else 1), newest_first)
         sizes = self.sizes(tenant, segments)
         ids, start = [], 0
         for segment, size in zip(segments, sizes, strict=True):
@@ -90,12 +94,18 @@ class Windows:
             inside = [next(scores) is not None for _ in counted]
             outside = [next(scores) is not None for _ in taken]
             if any(inside) and not any(outside):
-                ahead = (f"({seq}", "+inf") if newest_first else ("-inf", f"({seq}")
-                for key in counted + taken:
-                    pipe.zcount(key, *ahead)
-                counts = pipe.execute()
-                return sum(sizes[:at]) + sum(counts[:len(counted)]) - sum(counts[len(counted):])
+                return sum(sizes[:at]) + self._ahead(tenant, segments[at], seq, newest_first)
         return None
+
+    def _ahead(self, tenant: str, segment: Segment, seq: int, newest_first: bool) -> int:
+        """How many members of a segment come before seq `seq` in its order."""
+        counted, taken = _keys(tenant, segment)
+        ahead = (f"({seq}", "+inf") if newest_first else ("-inf", f"({seq}")
+        pipe = self.redis.pipeline(transaction=False)
+        for key in counted + taken:
+            pipe.zcount(key, *ahead)
+        counts = pipe.execute()
+        return sum(counts[:len(counted)]) - sum(counts[len(counted):])
 
     def _segment(self, tenant: str, segment: Segment, offset: int, limit: int, newest_first: bool) -> list[str]:
         counted, taken = _keys(tenant, segment)
