@@ -18,7 +18,7 @@ import redis
 from jobgate import limits
 from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, TooManyActive, VersionMismatch
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
-from jobgate.store import keys, lua
+from jobgate.store import keys, lean, lua
 from jobgate.store.keys import ANY
 from jobgate.store.results import Results
 from jobgate.store.windows import Segment, Windows
@@ -34,8 +34,13 @@ def _csv(states: Iterable[State]) -> str:
     return ",".join(s.value for s in states)
 
 
-def _at_rest(fields: dict) -> dict:
-    return {k: json.dumps(v) if k in OPAQUE else v for k, v in fields.items() if k not in DERIVED}
+def _at_rest(changes: dict) -> dict:
+    """Fields as stored: opaque ones as JSON text, step records without their defaults
+    (a write of `steps` replaces them all)."""
+    out = {k: json.dumps(v) if k in OPAQUE else v for k, v in changes.items() if k not in DERIVED}
+    if isinstance(out.get("steps"), list):
+        out["steps"] = lean.steps(out["steps"])
+    return out
 
 
 def _execution(raw) -> Execution:
@@ -90,7 +95,7 @@ class Store:
         it: of racing restarts one commits, the others find it and write nothing.
         """
         slot = keys.slot(execution.tenant, execution.definition_id)
-        record = json.dumps(_at_rest(dump(execution)))
+        record = json.dumps(_at_rest(lean.record(dump(execution))))
         unfinished = [keys.index(execution.tenant, state=s.value) for s in State if not s.terminal]
         watched = ([slot] if exclusive else []) + (unfinished if active_limit is not None else [])
         if execution.restart_of:
@@ -113,7 +118,7 @@ class Store:
                     raise AlreadyRunning(definition_id=execution.definition_id)
             pipe.multi()
             pipe.set(keys.record(execution.id), record)
-            pipe.set(keys.plan(execution.id), json.dumps(plan))
+            pipe.set(keys.plan(execution.id), json.dumps(lean.plan(plan)))
             pipe.hset(keys.SEQ_TO_EXECUTION, str(execution.seq), execution.id)
             for key in self._all_index_keys(execution):
                 pipe.zadd(key, {execution.id: execution.seq})

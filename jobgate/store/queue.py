@@ -41,8 +41,10 @@ class JobQueue:
         """Queue the run inside the caller's MULTI (see Store.create)."""
         job_timeout = -1 if timeout is None else int(timeout) + TIMEOUT_MARGIN
         q = self.queue(queue)
+        # result_ttl=0: RQ deletes a succeeded job at once and keeps no result of it (jobgate's record
+        # holds the outcome); a failed one stays in RQ's failed registry for failure_ttl
         job = q.create_job(runner(), args=(execution_id,), job_id=execution_id, timeout=job_timeout,
-                           result_ttl=60, failure_ttl=86400, description=f"jobgate execution {execution_id}")
+                           result_ttl=0, failure_ttl=86400, description=f"jobgate execution {execution_id}")
         if at is None:
             q.enqueue_job(job, pipeline=pipe)
         else:
