@@ -92,7 +92,9 @@ def main(sizes: list[int]) -> None:
             began = time.perf_counter()
             seed(service, size - stored)
             stored = size
-            print(f"seeded {size} in {time.perf_counter() - began:.0f} s", file=sys.stderr)
+            used = service.redis.info("memory")["used_memory"]
+            print(f"seeded {size} in {time.perf_counter() - began:.0f} s; Redis used_memory {used / size:.0f} B "
+                  "per execution (records, plans, indexes; no logs)", file=sys.stderr)
             results[size] = {name: timed(client, *route) for name, route in ROUTES.items()}
         print(f"{'ms: median (min)':30}" + "".join(f"{size:>16}" for size in sizes) + "  ratio of medians (mins)")
         for name in ROUTES:

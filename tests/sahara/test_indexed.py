@@ -77,3 +77,19 @@ def test_a_sort_the_indexes_do_not_hold_still_lists(seeded):
     api, job_id, listed = seeded
     query = {"job_id": job_id, "sort_by": "-id", "limit": 5}
     assert api("GET", "/job-executions", params=query).json() == expected(listed, query)
+
+
+def test_a_deleted_execution_leaves_the_indexed_lists(sahara_base, redis_url, no_scan):
+    api = Api(sahara_base)
+    job = api("POST", "/jobs", json={"name": f"gone-{uuid.uuid4().hex[:8]}", "type": "Shell"}).json()["job"]
+    client = redis_lib.Redis.from_url(redis_url)
+    definition = Definitions(client, []).get("acme", job["id"]).id
+    made = seed(Store(client), "acme", definition, 11)
+    query = {"job_id": job["id"], "status": "DONEWITHERROR", "limit": 5}
+    (exited,) = [e["id"] for e in api("GET", "/job-executions", params=query).json()["job_executions"]]
+    assert api("DELETE", f"/job-executions/{exited}").status_code == 204
+    assert api("GET", "/job-executions", params=query).json() == {"job_executions": []}
+    rest = api("GET", "/job-executions", params={"job_id": job["id"], "sort_by": "status"}).json()
+    assert sorted(e["id"] for e in rest["job_executions"]) == sorted(e.id for e in made if e.id != exited)
+    left = {m.decode() for key in client.scan_iter(match="jg:ix:acme:*") for m in client.zrange(key, 0, -1)}
+    assert exited not in left and {e.id for e in made} - {exited} <= left
