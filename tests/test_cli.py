@@ -234,13 +234,13 @@ def test_the_gateway_warns_at_start_when_no_principals_are_configured(redis_url,
     port = free_port()
     gateway = subprocess.Popen([sys.executable, "-m", "jobgate", "serve", "--port", str(port), "--processes", "1"],
                                cwd=tmp_path, env={**_bare_env(), "REDIS_URL": redis_url},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert _serving_within(f"http://127.0.0.1:{port}", 30)
     finally:
         gateway.terminate()
-        _, stderr = gateway.communicate(timeout=30)
-    assert "no principals are configured" in stderr and "401" in stderr
+        output, _ = gateway.communicate(timeout=30)
+    assert "no principals are configured" in output and "401" in output
 
 
 def _serving_within(base, seconds) -> bool:
