@@ -1,5 +1,6 @@
 """Settings from an explicit mapping, through environs: each variable read, bad values named."""
 import pytest
+from environs import validate
 
 from jobgate import limits
 from jobgate.settings import Settings, SettingsError, variables
@@ -9,9 +10,18 @@ SAMPLES = {"str": ("/some/where", "/some/where"), "int": ("7", 7), "float": ("2.
            "list": (" a, b ,,c", ("a", "b", "c")), "counts": ("1,0,3", (1, 0, 3))}
 
 
+def sample(item) -> tuple[str, object]:
+    """A value of the variable's kind other than its default, and what it reads as."""
+    check = item.metadata["check"]
+    if isinstance(check, validate.OneOf):
+        choice = next(choice for choice in check.choices if choice != item.default)
+        return choice, choice
+    return SAMPLES[item.metadata["kind"]]
+
+
 def test_each_variable_sets_its_field_from_an_explicit_mapping():
     for item in variables():
-        raw, expected = SAMPLES[item.metadata["kind"]]
+        raw, expected = sample(item)
         settings = Settings.from_env({item.metadata["variable"]: raw})
         assert getattr(settings, item.name) == expected != item.default, item.name
 

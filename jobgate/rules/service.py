@@ -31,6 +31,7 @@ from jobgate.model import (
     Execution,
     Principal,
     ResultRecord,
+    Slice,
     State,
     StepExecution,
     StepSpec,
@@ -281,6 +282,30 @@ class Service:
                                        state=state.value if state else None, newest_first=newest_first,
                                        offset=offset, limit=limit, after_seq=cursor)
         return Page(items, total, offset, limit)
+
+    def window(self, principal: Principal, segments: list[list[Slice]], *, offset: int = 0, limit: int = 50,
+               newest_first: bool = True, cursor: int | None = None) -> Page:
+        """A page of the principal's executions in an order the indexes hold: the segments laid
+        end to end, each in seq order (a dialect's sort by status word: one segment per word).
+        `cursor` (one segment only): the page after that seq, as `page` pages."""
+        segments = self._indexable(segments)
+        limit = max(1, min(limit, limits.MAX_INT))
+        offset = min(max(0, offset), limits.MAX_INT)
+        items, total = self.store.window(principal.tenant, segments, offset=offset, limit=limit,
+                                         newest_first=newest_first, after_seq=cursor)
+        return Page(items, total, offset, limit)
+
+    def position(self, principal: Principal, segments: list[list[Slice]], execution: Execution, *,
+                 newest_first: bool = True) -> int | None:
+        """Where one of the principal's executions stands in `window`'s order (None: not in it)."""
+        return self.store.windows.position(principal.tenant, self._indexable(segments), execution.id,
+                                           execution.seq, newest_first)
+
+    @staticmethod
+    def _indexable(segments: list[list[Slice]]) -> list[list[Slice]]:
+        """Slices of a definition that is no slug hold nothing: dropped before they reach a key."""
+        return [[part for part in segment if part.definition is None or SLUG.match(part.definition)]
+                for segment in segments]
 
     def scan(self, principal: Principal, *, definition: str | None = None, state: State | None = None,
              newest_first: bool = True) -> Iterator[Execution]:

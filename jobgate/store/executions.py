@@ -18,10 +18,11 @@ import redis
 from jobgate import limits
 from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, TooManyActive, VersionMismatch
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
-from jobgate.store import keys, lua
+from jobgate.store import keys, lean, lua
 from jobgate.store.idempotency import Place
 from jobgate.store.keys import ANY
 from jobgate.store.results import Results
+from jobgate.store.windows import Segment, Windows
 
 #: Client data kept as JSON text inside the record: Lua's cjson would turn an
 #: empty list into {} and round large integers, and clients get it back untouched.
@@ -34,8 +35,13 @@ def _csv(states: Iterable[State]) -> str:
     return ",".join(s.value for s in states)
 
 
-def _at_rest(fields: dict) -> dict:
-    return {k: json.dumps(v) if k in OPAQUE else v for k, v in fields.items() if k not in DERIVED}
+def _at_rest(changes: dict) -> dict:
+    """Fields as stored: opaque ones as JSON text, step records without their defaults
+    (a write of `steps` replaces them all)."""
+    out = {k: json.dumps(v) if k in OPAQUE else v for k, v in changes.items() if k not in DERIVED}
+    if isinstance(out.get("steps"), list):
+        out["steps"] = lean.steps(out["steps"])
+    return out
 
 
 def _execution(raw) -> Execution:
@@ -71,6 +77,7 @@ class Store:
         self._heartbeat = client.register_script(lua.HEARTBEAT)
         self._purge = client.register_script(lua.PURGE)
         self.results = Results(client)
+        self.windows = Windows(client)
 
     # -- writes ------------------------------------------------------------
     def next_seq(self) -> int:
@@ -92,7 +99,7 @@ class Store:
         it: of racing restarts one commits, the others find it and write nothing.
         """
         slot = keys.slot(execution.tenant, execution.definition_id)
-        record = json.dumps(_at_rest(dump(execution)))
+        record = json.dumps(_at_rest(lean.record(dump(execution))))
         unfinished = [keys.index(execution.tenant, state=s.value) for s in State if not s.terminal]
         watched = ([slot] if exclusive else []) + (unfinished if active_limit is not None else [])
         if execution.restart_of:
@@ -119,7 +126,7 @@ class Store:
                     raise AlreadyRunning(definition_id=execution.definition_id)
             pipe.multi()
             pipe.set(keys.record(execution.id), record)
-            pipe.set(keys.plan(execution.id), json.dumps(plan))
+            pipe.set(keys.plan(execution.id), json.dumps(lean.plan(plan)))
             pipe.hset(keys.SEQ_TO_EXECUTION, str(execution.seq), execution.id)
             pipe.sadd(keys.TENANTS, execution.tenant)        # what /metrics counts over (store.metrics)
             for key in self._all_index_keys(execution):
@@ -262,6 +269,12 @@ class Store:
             pipe.zrangebyscore(key, f"({after_seq}", "+inf", 0, limit)
         total, ids = pipe.execute()
         return self._load_many([i.decode() for i in ids]), total
+
+    def window(self, tenant: str, segments: list[Segment], *, offset: int, limit: int,
+               newest_first: bool, after_seq: int | None = None) -> tuple[list[Execution], int]:
+        """One page of the segments laid end to end (store.windows) and their total."""
+        ids, total = self.windows.page(tenant, segments, offset, limit, newest_first, after_seq)
+        return self._load_many(ids), total
 
     def read_log(self, execution_id: str, offset: int = 0, limit: int = limits.LOG_READ_MAX) -> bytes:
         return self.redis.getrange(keys.log(execution_id), offset, offset + limit - 1)
