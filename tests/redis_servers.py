@@ -35,8 +35,9 @@ class Server:
                                f"daemonize no\nlogfile {folder / 'redis.log'}\n{config}\n")
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> None:
-        self.process = subprocess.Popen([self.binary, str(self.config)], stdout=subprocess.DEVNULL,
+    def start(self, *options: str) -> None:
+        """Start it, with command-line `options` over its config file's."""
+        self.process = subprocess.Popen([self.binary, str(self.config), *options], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
 
     def kill(self) -> None:
@@ -65,8 +66,10 @@ class SentinelSet:
 
     def __init__(self, folder: Path):
         server, sentinel = binary("redis-server"), binary("redis-sentinel")
-        self.primary = Server(server, folder / "primary", "appendonly no")
-        self.replica = Server(server, folder / "replica", f"replicaof 127.0.0.1 {self.primary.port}")
+        # a replica that (re)joins is sent its copy at once, not after the default 5 s wait for others
+        data = "appendonly no\nrepl-diskless-sync-delay 0"
+        self.primary = Server(server, folder / "primary", data)
+        self.replica = Server(server, folder / "replica", f"{data}\nreplicaof 127.0.0.1 {self.primary.port}")
         watch = (f"sentinel monitor {SERVICE} 127.0.0.1 {self.primary.port} 2\n"
                  f"sentinel down-after-milliseconds {SERVICE} 1000\n"
                  f"sentinel failover-timeout {SERVICE} 3000\n")
@@ -78,18 +81,27 @@ class SentinelSet:
         return f"redis+sentinel://{hosts}/{SERVICE}/0"
 
     def start(self, timeout: float = 20) -> str:
-        """Start them all; return once the replica is in sync and each Sentinel knows the others."""
-        for part in (self.primary, self.replica, *self.sentinels):
-            part.start()
-        if not wait_for(self._ready, timeout=timeout):
+        """Start them all; return once the replica is in sync and each Sentinel knows the others.
+        The Sentinels start once the replica is in sync: the first INFO they read lists it (the
+        next would be 10 s later)."""
+        self.primary.start()
+        self.replica.start()
+        in_sync = wait_for(self._in_sync, timeout=timeout)
+        for sentinel in self.sentinels:
+            sentinel.start()
+        if not (in_sync and wait_for(self._watched, timeout=timeout)):
             self.stop()
             raise RuntimeError(f"the Sentinel set was not ready within {timeout:g} s")
         return self.url
 
-    def _ready(self) -> bool:
+    def _in_sync(self) -> bool:
         try:
-            if self.replica.client().info("replication").get("master_link_status") != "up":
-                return False
+            return self.replica.client().info("replication").get("master_link_status") == "up"
+        except redis.RedisError:
+            return False
+
+    def _watched(self) -> bool:
+        try:
             for sentinel in self.sentinels:
                 master = _master_state(sentinel)
                 if int(master["num-other-sentinels"]) < 2 or int(master["num-slaves"]) < 1:
@@ -98,14 +110,15 @@ class SentinelSet:
         except redis.RedisError:
             return False
 
-    def primary_port(self) -> int | None:
-        """The primary's port as the Sentinels tell it now."""
-        for sentinel in self.sentinels:
-            try:
-                return int(sentinel.client().execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", SERVICE)[1])
-            except (redis.RedisError, TypeError):
-                continue
-        return None
+    def failed_over(self) -> bool:
+        """Every Sentinel has finished promoting the replica (while a failover is in progress
+        the primary it names may still be demoted again, and a restarted primary win)."""
+        try:
+            states = [_master_state(sentinel) for sentinel in self.sentinels]
+        except redis.RedisError:
+            return False
+        return all(int(state["port"]) == self.replica.port and "failover_in_progress" not in state["flags"]
+                   for state in states)
 
     def stop(self) -> None:
         for part in (*self.sentinels, self.replica, self.primary):
