@@ -55,6 +55,12 @@ class Server:
     def client(self, **options) -> redis.Redis:
         return redis.Redis("127.0.0.1", self.port, socket_timeout=1, **options)
 
+    def answers(self) -> bool:
+        try:
+            return bool(self.client().ping())
+        except redis.RedisError:
+            return False
+
 
 def binary(name: str) -> str | None:
     return shutil.which(name)
