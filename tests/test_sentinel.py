@@ -55,6 +55,7 @@ class Outcome:
     runs: Counter                     # (execution id, attempt) -> how often its step started
     recovered: float | None           # seconds from the kill to the first acknowledged submit
     report: str
+    stopped: list[int | None] = None  # the workers' exit codes after a SIGTERM at the end
 
     @property
     def acknowledged(self) -> list[faults.Submit]:
@@ -79,6 +80,8 @@ def outcome(gateway_env, tmp_path_factory):
     try:
         gateway.start()
         played = play(gateway.url, servers, folder)
+        processes.stop(*workers)           # SIGTERM, then SIGKILL after 10 s
+        played.stopped = [worker.returncode for worker in workers]
     finally:
         gateway.stop()
         processes.stop(*workers)
@@ -172,3 +175,9 @@ def test_the_non_concurrent_job_never_ran_twice_at_once(outcome):
     assert len(ran) >= 2, outcome.report
     overlaps = [(a[2], b[2]) for a, b in zip(ran, ran[1:], strict=False) if b[0] < a[1]]
     assert not overlaps, f"ran at the same time: {overlaps}\n{outcome.report}"
+
+
+def test_workers_stop_on_sigterm_after_the_failover(outcome):
+    """A SIGTERM in the middle of RQ's blocking dequeue leaves no reply unread on a Sentinel
+    connection (jobgate.store.connection): the worker records its death and exits 0."""
+    assert outcome.stopped == [0, 0], outcome.report

@@ -213,10 +213,20 @@ def _wait(connection, replicas: int, timeout_ms: int) -> int:
         connection.socket_timeout = own
 
 
+class _ClosedWhenInterrupted:
+    """redis-py's Sentinel connections (6.4) keep a connection whose read was interrupted (a
+    worker's SIGTERM in the middle of its blocking dequeue): the late reply would then answer
+    the next command on it. Closed, as redis-py's other connections are."""
+
+    def read_response(self, disable_decoding=False, *, disconnect_on_error=True, **kwargs):
+        return super().read_response(disable_decoding, disconnect_on_error=disconnect_on_error, **kwargs)
+
+
 #: the client's connection classes (TCP, TLS, unix socket, to a Sentinel's primary), each spending the budget
-_BUDGETED = {cls: type(cls.__name__, (_Budgeted, cls), {})
-             for cls in (Connection, SSLConnection, UnixDomainSocketConnection,
-                         SentinelManagedConnection, SentinelManagedSSLConnection)}
+_BUDGETED = {cls: type(cls.__name__, (_Budgeted, *mixins, cls), {})
+             for cls, mixins in ((Connection, ()), (SSLConnection, ()), (UnixDomainSocketConnection, ()),
+                                 (SentinelManagedConnection, (_ClosedWhenInterrupted,)),
+                                 (SentinelManagedSSLConnection, (_ClosedWhenInterrupted,)))}
 
 
 class GuardedRedis(redis.Redis):
