@@ -55,6 +55,17 @@ def _show(default) -> str:
 class Settings:
     redis_url: str | None = _setting("REDIS_URL", None, "Redis to use (Heroku convention)",
                                      shown="unset: `jobgate up` starts an embedded server under .jobgate/redis")
+    redis_ca: str | None = _setting("JOBGATE_REDIS_CA", None,
+                                    "CA file a rediss:// REDIS_URL's certificate is checked against (its"
+                                    " ?ssl_ca_certs= wins)", shown="unset: the system's CAs")
+    redis_tls_verify: bool = _setting("JOBGATE_REDIS_TLS_VERIFY", True,
+                                      "0: a rediss:// REDIS_URL's certificate is not checked (self-signed, as"
+                                      " Heroku Redis's; its ?ssl_cert_reqs= wins)", "bool", shown="1")
+    redis_wait_replicas: int = _setting("JOBGATE_REDIS_WAIT_REPLICAS", 0,
+                                        "replicas that must confirm a submit (Redis WAIT) before it is answered"
+                                        " 2xx, else 503; 0: not waited for", "int", _AT_LEAST_0)
+    redis_wait_timeout: int = _setting("JOBGATE_REDIS_WAIT_TIMEOUT", 500,
+                                       "milliseconds a submit waits for its replicas", "int", _ABOVE_0)
     catalog_path: str | None = _setting("JOBGATE_CATALOG", None, "the operator's catalog file (TOML, [[job]] tables)",
                                         shown="unset (`jobgate up`: examples/catalog.toml)")
     principals_path: str | None = _setting("JOBGATE_PRINCIPALS", None,

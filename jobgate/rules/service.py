@@ -49,7 +49,7 @@ from jobgate.rules.schedules import ScheduleBook
 from jobgate.rules.throttle import LoginPolicy, LoginThrottle
 from jobgate.settings import Settings
 from jobgate.store.attempts import LoginAttempts
-from jobgate.store.connection import connect
+from jobgate.store.connection import connect_as, replicated
 from jobgate.store.definitions import Definitions
 from jobgate.store.documents import Documents
 from jobgate.store.executions import Store
@@ -106,7 +106,7 @@ class Service:
     def from_settings(cls, settings: Settings) -> Service:
         if not settings.redis_url:
             raise RuntimeError("REDIS_URL is not set (`jobgate up` starts an embedded Redis for you)")
-        client = connect(settings.redis_url)
+        client = connect_as(settings)
         types = catalog_module.step_types()
         jobs = catalog_module.load_file(settings.catalog_path, types, settings) if settings.catalog_path else []
         accounts = load_principals(settings.principals_path) if settings.principals_path else []
@@ -223,8 +223,9 @@ class Service:
                 "queue": queue, "retries": definition.retries, "retry_delay": definition.retry_delay,
                 "start_at": to_ms(start_at), "restartable": definition.restartable}
         enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(pipe, execution, timeout, start_at))
-        stored = self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue,
-                                   active_limit=quota.executions, place=place)
+        with replicated():                # answered once the replicas asked for have it (a failover keeps it)
+            stored = self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue,
+                                       active_limit=quota.executions, place=place)
         if stored != execution.id:        # a restart, or a submit under the same key, made already
             return self._made_before(principal, stored)
         log.info("execution %s of %s submitted by %s (%s)", execution.id, definition.id, principal.name, origin,
