@@ -114,6 +114,13 @@ class ListQuery(Schema):
     cursor = fields.Integer(validate=OFFSET)
 
 
+class EventsQuery(Schema):
+    """Which of the tenant's events a stream tells (all when none given)."""
+    definition = fields.String(validate=SLUG)
+    state = fields.String(validate=validate.OneOf(STATES.values()))
+    origin = fields.String(validate=SLUG)
+
+
 class LogQuery(Schema):
     offset = fields.Integer(load_default=0, validate=OFFSET)
 

@@ -30,6 +30,7 @@ socket outlasts the block and that is outside a request's budget: `Events.listen
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import redis
@@ -39,10 +40,14 @@ from jobgate.model import TERMINAL, Execution
 from jobgate.store import keys
 from jobgate.store.connection import unbudgeted
 
-#: The event types, in the order one write tells them.
-TYPES = ("progress", "step.started", "step.ended", "state", "log")
 #: Where a reader starts to see the whole stream.
 START = "0-0"
+_EVENT_ID = re.compile(r"^[0-9]{1,19}-[0-9]{1,19}$")
+
+
+def is_event_id(text: str) -> bool:
+    """Whether `text` has the shape of a stream id, the only client text a read passes to Redis."""
+    return bool(_EVENT_ID.match(text))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,44 @@
+"""Server-sent events (text/event-stream) from a feed (rules.feeds), for any dialect.
+
+Each event goes out as `id:` (its stream id, what `Last-Event-ID` resumes after),
+`event:` (its type) and one `data:` line of JSON; a quiet interval as a comment line,
+so proxies keep the connection open. The response is a generator: under gunicorn's
+gevent worker a held stream is one greenlet waiting on its Redis socket, and a client
+that goes away ends it at the next write (at the latest one heartbeat later).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from flask import Response, request
+
+from jobgate.store.events import Event
+
+MEDIA_TYPE = "text/event-stream"
+#: the first line: sent at once, so the client has the headers before any event comes
+OPENING = ": stream open\n\n"
+HEARTBEAT = ": keep-alive\n\n"
+
+
+def last_event_id() -> str | None:
+    """The id a reconnecting client saw last (its EventSource sends it), if any."""
+    return (request.headers.get("Last-Event-ID") or "").strip() or None
+
+
+def frame(event: Event) -> str:
+    return f"id: {event.id}\nevent: {event.type}\ndata: {json.dumps(event.payload(), separators=(',', ':'))}\n\n"
+
+
+def _lines(feed: Iterable[Event | None]) -> Iterator[str]:
+    yield OPENING
+    for event in feed:
+        yield HEARTBEAT if event is None else frame(event)
+
+
+def stream(feed: Iterable[Event | None]) -> Response:
+    """A response streaming `feed` until it ends or the client goes away."""
+    response = Response(_lines(feed), mimetype=MEDIA_TYPE)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"        # nginx and the like: pass each event on at once
+    return response
