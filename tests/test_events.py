@@ -1,5 +1,7 @@
 """Server-sent events over HTTP, from a gunicorn-served gateway (one process) and the suite's workers."""
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -211,3 +213,24 @@ def test_held_streams_do_not_starve_other_requests_nor_time_out(server, redis_ur
 def reading(redis_url) -> int:
     """Redis clients waiting in XREAD BLOCK (this module's gateway is the only one streaming)."""
     return sum(1 for c in redis.Redis.from_url(redis_url).client_list() if c["cmd"] == "xread" and "b" in c["flags"])
+
+
+def cli(server, *args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "jobgate", *args, "--url", server.url, "--token", TOKENS["alice"]],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_jobgate_logs_f_and_watch_follow_the_stream_to_the_end(server):
+    execution_id = submit(server, "QuickJob")
+    followed = cli(server, "logs", "-f", execution_id)
+    assert followed.returncode == 0, followed.stderr
+    log = requests.get(f"{server.url}/api/v1/executions/{execution_id}/log", headers=auth(), timeout=10).text
+    assert followed.stdout == log and "[Echo] succeeded" in log
+    failing = submit(server, "FailingJob")
+    watched = cli(server, "watch", failing, "--follow-log")
+    assert watched.returncode == 1, watched.stderr
+    lines = watched.stdout.splitlines()
+    assert any("RUNNING" in line and "step 1/1 Explode" in line for line in lines)
+    assert any(" FAILED " in line and "step 1/1 Explode" in line for line in lines), lines
+    message = requests.get(f"{server.url}/api/v1/executions/{failing}", headers=auth(), timeout=10).json()["message"]
+    assert "about to fail" in watched.stdout and lines[-1] == message

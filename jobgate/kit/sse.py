@@ -4,7 +4,8 @@ Each event goes out as `id:` (its stream id, what `Last-Event-ID` resumes after)
 `event:` (its type) and one `data:` line of JSON; a quiet interval as a comment line,
 so proxies keep the connection open. The response is a generator: under gunicorn's
 gevent worker a held stream is one greenlet waiting on its Redis socket, and a client
-that goes away ends it at the next write (at the latest one heartbeat later).
+that goes away ends it at the next write (at the latest one heartbeat later). Losing
+Redis mid-stream ends it too, with a `retry:` hint; the client resumes after its last id.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from flask import Response, request
 
+from jobgate.errors import Unavailable
 from jobgate.store.events import Event
 
 MEDIA_TYPE = "text/event-stream"
@@ -30,10 +32,17 @@ def frame(event: Event) -> str:
     return f"id: {event.id}\nevent: {event.type}\ndata: {json.dumps(event.payload(), separators=(',', ':'))}\n\n"
 
 
+#: after the store was lost mid-stream: the stream ends, and the client reconnects (Last-Event-ID) this much later
+RECONNECT = "retry: 3000\n\n"
+
+
 def _lines(feed: Iterable[Event | None]) -> Iterator[str]:
     yield OPENING
-    for event in feed:
-        yield HEARTBEAT if event is None else frame(event)
+    try:
+        for event in feed:
+            yield HEARTBEAT if event is None else frame(event)
+    except Unavailable:          # the headers are out: no fault document now, an end the client resumes from
+        yield RECONNECT
 
 
 def stream(feed: Iterable[Event | None]) -> Response:
