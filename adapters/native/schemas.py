@@ -1,5 +1,5 @@
 """Wire format of the native API, both directions."""
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from jobgate import limits, model
 from jobgate.kit.fields import Timestamp
@@ -119,6 +119,15 @@ class EventsQuery(Schema):
     definition = fields.String(validate=SLUG)
     state = fields.String(validate=validate.OneOf(STATES.values()))
     origin = fields.String(validate=SLUG)
+
+
+class ResumeHeaders(Schema):
+    """A reconnecting EventSource names the last event it saw; the stream goes on after it."""
+    class Meta:
+        unknown = EXCLUDE
+
+    last_event_id = fields.String(data_key="Last-Event-ID", metadata={
+        "description": "the `id:` of the last event seen: the stream goes on after it"})
 
 
 class LogQuery(Schema):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from flask import Response, request
+from flask import Response
 
 from jobgate.errors import Unavailable
 from jobgate.store.events import Event
@@ -21,11 +21,6 @@ MEDIA_TYPE = "text/event-stream"
 #: the first line: sent at once, so the client has the headers before any event comes
 OPENING = ": stream open\n\n"
 HEARTBEAT = ": keep-alive\n\n"
-
-
-def last_event_id() -> str | None:
-    """The id a reconnecting client saw last (its EventSource sends it), if any."""
-    return (request.headers.get("Last-Event-ID") or "").strip() or None
 
 
 def frame(event: Event) -> str:
