@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import redis
 
@@ -62,10 +62,12 @@ class Event:
     data: dict = field(default_factory=dict)
 
     @classmethod
-    def from_entry(cls, entry_id: bytes | str, fields: dict) -> Event:
-        text = {k.decode(): v.decode() for k, v in fields.items()}
+    def from_entry(cls, entry_id: bytes | str, entry: dict) -> Event:
+        text = {k.decode(): v.decode() for k, v in entry.items()}
         data = json.loads(text.pop("data", "{}")) or {}
-        return cls(id=entry_id.decode() if isinstance(entry_id, bytes) else entry_id, data=data, **text)
+        known = {item.name for item in fields(cls)}        # a field a later writer adds is no reader's error
+        return cls(id=entry_id.decode() if isinstance(entry_id, bytes) else entry_id, data=data,
+                   **{name: value for name, value in text.items() if name in known})
 
     @property
     def terminal(self) -> bool:
@@ -114,7 +116,7 @@ class Events:
         for the first (an empty list when none came)."""
         block_ms = None if block is None else max(1, int(block * 1000))
         found = self.redis.xread({key: after}, count=count, block=block_ms)
-        return [Event.from_entry(entry_id, fields) for _, entries in found or () for entry_id, fields in entries]
+        return [Event.from_entry(entry_id, entry) for _, entries in found or () for entry_id, entry in entries]
 
     def last_id(self, key: str) -> str:
         """The id of the stream's newest event (START when it has none): where a reader of only
