@@ -127,6 +127,13 @@ class Settings:
                                "text (readable) or json (one JSON object a line): every line of gateway, gunicorn,"
                                " workers and RQ", "str", validate.OneOf(("text", "json")))
 
+    events_maxlen: int = _setting("JOBGATE_EVENTS_MAXLEN", limits.EVENTS_MAXLEN,
+                                  "events kept (about) in each event stream, a tenant's and an execution's",
+                                  "int", _ABOVE_0)
+    events_heartbeat: float = _setting("JOBGATE_EVENTS_HEARTBEAT", limits.EVENTS_HEARTBEAT,
+                                       "seconds between the comment lines that keep an idle event stream open",
+                                       "float", _ABOVE_0)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
         """The settings `env` (default os.environ) gives; a bad value raises SettingsError."""

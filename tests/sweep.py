@@ -250,8 +250,13 @@ class Call:
     def send(self, base: str, http: requests.Session | None = None) -> requests.Response:
         options = dict(self.options)
         headers = {**self.style.headers, **options.pop("headers", {})}
-        return (http or requests).request(self.method, base + self.path, headers=headers,
-                                          timeout=30, allow_redirects=False, **options)
+        response = (http or requests).request(self.method, base + self.path, headers=headers,
+                                              timeout=30, allow_redirects=False, stream=True, **options)
+        if response.headers.get("Content-Type", "").startswith("text/event-stream"):
+            response.close()          # an event stream stays open: its status and headers are the answer
+        else:
+            _ = response.content      # read whole, as a call without stream=True would be
+        return response
 
     def __str__(self) -> str:
         return f"{self.method} {self.rule}"

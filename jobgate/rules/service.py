@@ -43,6 +43,7 @@ from jobgate.rules import catalog as catalog_module
 from jobgate.rules import idempotency
 from jobgate.rules.auth import Authenticator, load_principals
 from jobgate.rules.checks import check_record, check_times, finite, is_ref
+from jobgate.rules.feeds import Feeds
 from jobgate.rules.lifecycle import Housekeeper, Lifecycle
 from jobgate.rules.quotas import Quotas, load_quotas
 from jobgate.rules.schedules import ScheduleBook
@@ -94,11 +95,12 @@ class Service:
         self.catalog = catalog
         self.auth = auth
         self.quotas = quotas or Quotas()
-        self.store = Store(client, settings.retention)
+        self.store = Store(client, settings.retention, settings.events_maxlen)
         self.queue = JobQueue(client)
         self.lifecycle = Lifecycle(self.store, self.queue)
         self.housekeeper = Housekeeper(self.lifecycle, settings.stale_after)
         self.schedules = ScheduleBook(self, Schedules(client))
+        self.feeds = Feeds(self, settings.events_heartbeat)     # server-sent events (rules.feeds)
         self.documents = Documents(client)
         self.step_types = catalog_module.step_types()
 

@@ -31,7 +31,7 @@ from redis.backoff import NoBackoff
 from redis.client import Pipeline
 from redis.connection import Connection, SSLConnection, UnixDomainSocketConnection
 from redis.retry import Retry
-from redis.sentinel import SentinelManagedConnection, SentinelManagedSSLConnection
+from redis.sentinel import SentinelConnectionPool, SentinelManagedConnection, SentinelManagedSSLConnection
 
 from jobgate.errors import Unavailable
 from jobgate.settings import Settings
@@ -223,10 +223,12 @@ class _ClosedWhenInterrupted:
 
 
 #: the client's connection classes (TCP, TLS, unix socket, to a Sentinel's primary), each spending the budget
-_BUDGETED = {cls: type(cls.__name__, (_Budgeted, *mixins, cls), {})
-             for cls, mixins in ((Connection, ()), (SSLConnection, ()), (UnixDomainSocketConnection, ()),
-                                 (SentinelManagedConnection, (_ClosedWhenInterrupted,)),
-                                 (SentinelManagedSSLConnection, (_ClosedWhenInterrupted,)))}
+_CONNECTIONS = ((Connection, ()), (SSLConnection, ()), (UnixDomainSocketConnection, ()),
+                (SentinelManagedConnection, (_ClosedWhenInterrupted,)),
+                (SentinelManagedSSLConnection, (_ClosedWhenInterrupted,)))
+_BUDGETED = {cls: type(cls.__name__, (_Budgeted, *mixins, cls), {}) for cls, mixins in _CONNECTIONS}
+#: the same classes without the budget (`unbudgeted`)
+_UNBUDGETED = {_BUDGETED[cls]: type(cls.__name__, (*mixins, cls), {}) if mixins else cls for cls, mixins in _CONNECTIONS}
 
 
 class GuardedRedis(redis.Redis):
@@ -265,6 +267,21 @@ def connect_as(settings: Settings) -> GuardedRedis:
     """`connect` to the settings' REDIS_URL with their TLS options and replicas to wait for."""
     return connect(settings.redis_url, TlsOptions(settings.redis_ca, settings.redis_tls_verify),
                    settings.redis_wait_replicas, settings.redis_wait_timeout)
+
+
+def unbudgeted(client: GuardedRedis, hold: float) -> GuardedRedis:
+    """A client like `client` (guarded, same server, found the same way: through the Sentinels
+    too) with a pool of its own, for commands that block up to `hold` seconds (XREAD BLOCK):
+    its replies may take that long, and its waits spend no request's budget."""
+    pool = client.connection_pool
+    kwargs = {**pool.connection_kwargs, "socket_timeout": hold + TIMEOUT,
+              "connection_class": _UNBUDGETED.get(pool.connection_class, pool.connection_class)}
+    if isinstance(pool, SentinelConnectionPool):
+        kwargs.pop("connection_pool")                 # its own proxy, made by the new pool
+        fresh = SentinelConnectionPool(pool.service_name, pool.sentinel_manager, is_master=pool.is_master, **kwargs)
+    else:
+        fresh = redis.ConnectionPool(**kwargs)
+    return GuardedRedis(connection_pool=fresh)
 
 
 def ping(url: str, timeout: float = 1.0) -> bool:
