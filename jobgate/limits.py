@@ -20,6 +20,9 @@ LOG_READ_MAX = 1 << 20
 EVENTS_MAXLEN = 10000
 #: Seconds between the comment lines that keep an idle event stream open through proxies.
 EVENTS_HEARTBEAT = 15.0
+#: Seconds an ended execution's own event stream is kept (to follow or resume it): per stored
+#: execution it would be the largest key (a stream's node is ~4 KB), so it goes soon after the end.
+EVENTS_KEEP = 600
 #: The furthest ahead a start or an expiry may be set.
 HORIZON = timedelta(days=3660)
 #: Result records: identifiers per record, an identifier's length, a record's data (JSON bytes),

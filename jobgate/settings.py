@@ -130,6 +130,9 @@ class Settings:
     events_maxlen: int = _setting("JOBGATE_EVENTS_MAXLEN", limits.EVENTS_MAXLEN,
                                   "events kept (about) in each event stream, a tenant's and an execution's",
                                   "int", _ABOVE_0)
+    events_keep: int = _setting("JOBGATE_EVENTS_KEEP", limits.EVENTS_KEEP,
+                                "seconds an ended execution's own event stream is kept for clients to follow or resume",
+                                "int", _ABOVE_0)
     events_heartbeat: float = _setting("JOBGATE_EVENTS_HEARTBEAT", limits.EVENTS_HEARTBEAT,
                                        "seconds between the comment lines that keep an idle event stream open",
                                        "float", _ABOVE_0)

@@ -7,6 +7,7 @@ import uuid
 import pytest
 import redis as redis_lib
 
+from jobgate import limits
 from jobgate.model import Execution, Progress, State, StepExecution, dump, now
 from jobgate.store import keys, lean, queue
 from jobgate.store.executions import Store
@@ -55,5 +56,7 @@ def test_a_succeeded_run_keeps_rq_only_briefly_and_little_of_its_own(base_url, c
     # what RQ keeps of it expires with the job (nothing of it lives on with the record)
     assert all(0 < ttl <= queue.KEEP_SUCCEEDED for ttl in rq_ttls().values()), rq_ttls()
     found = own_keys(client, done["id"])
-    own = {k: size for k, size in found.items() if not k.startswith("rq:")}
-    assert keys.record(done["id"]) in own and sum(own.values()) <= OWN_KEYS_BUDGET, own
+    # its own event stream (the largest key) goes soon after the end too
+    assert 0 < client.ttl(keys.execution_events(done["id"])) <= limits.EVENTS_KEEP
+    kept = {k: size for k, size in found.items() if not k.startswith("rq:") and client.ttl(k) == -1}
+    assert keys.record(done["id"]) in kept and sum(kept.values()) <= OWN_KEYS_BUDGET, kept

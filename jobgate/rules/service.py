@@ -95,7 +95,7 @@ class Service:
         self.catalog = catalog
         self.auth = auth
         self.quotas = quotas or Quotas()
-        self.store = Store(client, settings.retention, settings.events_maxlen)
+        self.store = Store(client, settings.retention, settings.events_maxlen, settings.events_keep)
         self.queue = JobQueue(client)
         self.lifecycle = Lifecycle(self.store, self.queue)
         self.housekeeper = Housekeeper(self.lifecycle, settings.stale_after)

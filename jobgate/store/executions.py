@@ -71,11 +71,14 @@ class Store:
 
     `retention` (seconds, 0: for ever) is how long a finished execution without an expiry of its
     own stays: its end puts it in the expiry index that far ahead, without showing it an expiry.
-    `events_maxlen` caps each event stream (about)."""
+    `events_maxlen` caps each event stream (about); an ended execution's own stream goes
+    `events_keep` seconds after its end."""
 
-    def __init__(self, client: redis.Redis, retention: float = 0, events_maxlen: int = limits.EVENTS_MAXLEN):
+    def __init__(self, client: redis.Redis, retention: float = 0, events_maxlen: int = limits.EVENTS_MAXLEN,
+                 events_keep: int = limits.EVENTS_KEEP):
         self.redis = client
         self.retention_ms = int(retention * 1000)
+        self.events_keep = events_keep
         self.events = Events(client, events_maxlen)
         self._transition = client.register_script(lua.TRANSITION)
         self._heartbeat = client.register_script(lua.HEARTBEAT)
@@ -187,7 +190,7 @@ class Store:
         args = [_csv(allowed or ()), to.value if to else "", json.dumps(_at_rest(patch or {})),
                 "" if expected_version is None else str(expected_version),
                 keys.INDEX_PREFIX, to_ms(now()), _csv(TERMINAL), keys.SLOT_PREFIX, self.retention_ms,
-                keys.TENANT_EVENTS_PREFIX, keys.EXECUTION_EVENTS_PREFIX, self.events.maxlen]
+                keys.TENANT_EVENTS_PREFIX, keys.EXECUTION_EVENTS_PREFIX, self.events.maxlen, self.events_keep]
         script_keys = [keys.record(execution_id), keys.HEARTBEATS, keys.EXPIRIES]
         try:
             if enqueue is None:

@@ -95,7 +95,8 @@ end
 #:       6 now ms, 7 terminal states "A,B", 8 slot key prefix,
 #:       9 retention ms (0: none): how long after its end a finished execution without an
 #:         expiry of its own stays in the expiry index (its record shows no expiry),
-#:       10 tenant event stream prefix, 11 execution event stream prefix, 12 their MAXLEN (~)
+#:       10 tenant event stream prefix, 11 execution event stream prefix, 12 their MAXLEN (~),
+#:       13 seconds the execution's own stream is kept once it has ended
 #: The change's events go to both streams in the same step (_EVENT_HELPERS).
 #: Errors: NOTFOUND, VERSION <v>, CONFLICT <state>. Returns the new record.
 TRANSITION = _INDEX_HELPERS + _MARK_HELPERS + _EVENT_HELPERS + """
@@ -135,6 +136,7 @@ elseif ended and tonumber(ARGV[9]) > 0 then
   redis.call('ZADD', KEYS[3], at + tonumber(ARGV[9]), x.id)
 else redis.call('ZREM', KEYS[3], x.id) end
 emit_all(ARGV, x, patch, old, old_steps, ARGV[7])
+if ended then redis.call('EXPIRE', ARGV[11] .. x.id, ARGV[13]) end
 local out = cjson.encode(x)
 redis.call('SET', KEYS[1], out)
 return out
