@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -15,7 +16,7 @@ import pytest
 
 from jobgate.testing import parts
 from tests.conftest import ROOT
-from tests.stopping.conftest import ended, log_of, shown, submit, until
+from tests.stopping.conftest import all_gone, ended, kill_leftovers, log_of, shown, submit, until
 
 #: the suite's kill grace (1 s), the watcher's slack (2 s) and poll, and a margin for a loaded machine
 STOPPED_WITHIN = 8.0
@@ -142,3 +143,18 @@ def test_cancel_stops_every_step_type_on_a_warm_horse(stack, job, same_horse):
     run = until(stack, ref, "CANCELED", "FAILED", "DIED", "SUCCEEDED", timeout=STOPPED_WITHIN)
     assert run["state"] == "CANCELED" and time.monotonic() - asked <= STOPPED_WITHIN, run
     assert (horse_of(stack, submit(stack, "WhichHorse")) == horse) is same_horse
+
+
+def test_an_idle_horse_ends_with_its_killed_worker(gateway_env):
+    folder = Path(tempfile.mkdtemp(prefix="jg-warm-"))
+    own = parts.Stack(folder, gateway_env, cwd=ROOT, extra_catalog=catalog("http://127.0.0.1:9/"))
+    horse = None
+    try:
+        horse = horse_of(own, submit(own, "WhichHorse"))
+        own.worker.send_signal(signal.SIGKILL)
+        own.worker.wait(10)
+        assert all_gone([horse]), f"horse {horse} outlived its worker"     # it read the end of its pipe
+    finally:
+        kill_leftovers([horse] if horse else [])
+        own.close()
+        shutil.rmtree(folder, ignore_errors=True)
