@@ -50,3 +50,29 @@ def trail(parameters, ctx):
     with open(parameters["trail"], "a") as trail:
         trail.write(f"{ctx.execution_id} {attempt}\n")
     time.sleep(float(parameters.get("seconds", 0.1)))
+
+
+def crash(parameters, ctx):
+    """Takes its work horse down as `how` says ("exit": os._exit, "segfault": a read of address 0
+    through ctypes), or fails to allocate ("memory": a MemoryError), on attempts up to `upto` (all
+    by default); a later attempt succeeds after `seconds`."""
+    import ctypes
+    import os
+    import time
+    if ctx.durable.get(ctx.execution_id).attempt > int(parameters.get("upto", 1 << 30)):
+        time.sleep(float(parameters.get("seconds", 0)))
+        return {"survived": True}
+    how = parameters["how"]
+    if how == "exit":
+        os._exit(3)
+    if how == "segfault":
+        ctypes.string_at(0)
+    return bytearray(1 << 60)       # MemoryError: no machine has it
+
+
+_kept = []
+
+
+def leak(parameters, ctx):
+    """Keeps `megabytes` of memory for good, as a leaking step does."""
+    _kept.append(b"\1" * (int(parameters["megabytes"]) << 20))

@@ -31,8 +31,16 @@ def failure(execution: Execution) -> str:
     return f"{execution.definition_id} {execution.state.value}: {execution.message or execution.exit_message}"
 
 
+#: the last run's end as its job function saw it (one at most), so this process's hooks filing its
+#: job need not read the record again: an ended record no longer changes
+SEEN: dict[str, Execution] = {}
+
+
 def raise_if_failed(execution: Execution | None) -> None:
     """In the job function, once the run is over: a failed run fails its RQ job."""
+    SEEN.clear()
+    if execution is not None:
+        SEEN[execution.id] = execution
     if execution is not None and execution.state in FAILED:
         raise ExecutionFailed(failure(execution))
 
@@ -42,14 +50,14 @@ class Mirroring:
     which has `service`); they run in the horse, or in the worker for a horse that died."""
 
     def handle_job_success(self, job, queue, started_job_registry):
-        execution = until_reachable(self.service.store.get, job.id)
+        execution = self._ended(job)
         if execution is not None and execution.state is State.CANCELED:
             until_reachable(self._file_canceled, job)
         else:
             super().handle_job_success(job, queue, started_job_registry)
 
     def handle_job_failure(self, job, queue, started_job_registry=None, exc_string=""):
-        execution = until_reachable(self.service.store.get, job.id)
+        execution = self._ended(job)
         state = execution.state if execution is not None else None
         if state is State.CANCELED:
             until_reachable(self._file_canceled, job)
@@ -59,6 +67,11 @@ class Mirroring:
             if self._stopped_job_id == job.id:
                 self._stopped_job_id = None      # stopped by its watcher, which ended it: failed, not "stopped"
         super().handle_job_failure(job, queue, started_job_registry=started_job_registry, exc_string=exc_string)
+
+    def _ended(self, job) -> Execution | None:
+        """How its run ended: as its job function saw it in this process, else as the record says."""
+        seen = SEEN.pop(job.id, None)
+        return seen if seen is not None else until_reachable(self.service.store.get, job.id)
 
     def _file_canceled(self, job) -> None:
         if self._stopped_job_id == job.id:

@@ -57,9 +57,10 @@ def warm() -> None:
 
 
 def run(execution_id: str) -> Retry | None:
-    if Run(_service(), execution_id, horse=True).execute():    # interrupted, queued again: RQ requeues its job
+    this = Run(_service(), execution_id, horse=True)
+    if this.execute():    # interrupted, queued again: RQ requeues its job
         return Retry(max=(get_current_job().number_of_retries or 0) + 1)
-    return mirror.raise_if_failed(until_reachable(_service().store.get, execution_id))   # failed: RQ's too
+    return mirror.raise_if_failed(this.ended or until_reachable(_service().store.get, execution_id))  # failed: RQ's too
 
 
 class Run:
@@ -78,13 +79,12 @@ class Run:
         self.cancel = threading.Event()
         self.started: int | None = None      # this run's start stamp (ms): a later run of it has another
         self._step_index, self._step_count = 0, 1
-        self._last_progress = 0.0
-        self._pending_progress: dict | None = None
+        self._last_progress, self._pending_progress = 0.0, None
         self._written_progress: dict | None = None     # the last one flushed, which the end keeps
         self._tracked = False
         self._execution = None        # the record, read once for its tenant and job (result records)
-        self._log_backlog: list[str] = []
-        self._backlog_size = 0
+        self.ended: Execution | None = None     # the record as this run's own end wrote it (not purged)
+        self._log_backlog, self._backlog_size = [], 0     # lines not yet written, and their length
         self._log_lock = threading.Lock()
         self._away_until = 0.0
         #: when the current step must be over (monotonic), and what to say if it is not
@@ -174,6 +174,7 @@ class Run:
                                        "message": message, **(extra or {})}, "ended")
         except Conflict:
             return False
+        self.ended = None if ended.delete_on_end else ended
         until_reachable(self.service.lifecycle.settle, ended)
         return True
 

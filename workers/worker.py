@@ -50,6 +50,7 @@ from jobgate.settings import Settings
 from jobgate.store.connection import StoreUnavailable, connect_as
 from jobgate.tools import logs, processes
 from workers import runner, shutdown
+from workers.horse import WarmHorse
 from workers.maintenance import Beat, Maintenance
 from workers.mirror import Mirroring
 from workers.patience import LONGEST_WAIT, Patient, unless_unreachable, until_reachable
@@ -61,7 +62,7 @@ RECORDED = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED)
 BOOKKEEPING = 2.0
 
 
-class JobgateWorker(Mirroring, Worker):
+class JobgateWorker(Mirroring, WarmHorse, Worker):
     #: RQ's dequeue loop waits this long at most between attempts to reach Redis (RQ: a minute)
     max_connection_wait_time = LONGEST_WAIT
 
@@ -83,6 +84,7 @@ class JobgateWorker(Mirroring, Worker):
         try:
             return super().work(*args, **kwargs)
         finally:
+            self.retire_warm_horse()
             beat.stop()
             maintenance.stop()
 
@@ -101,7 +103,8 @@ class JobgateWorker(Mirroring, Worker):
             super().execute_job(job, queue)
 
     def handle_job_failure(self, job, queue, started_job_registry=None, exc_string=""):
-        processes.end_descendants()       # what the steps of a horse that was killed left, handed to this subreaper
+        # what the steps of a horse that was killed left, handed to this subreaper
+        processes.end_descendants(spare=self.idle_horse())
         until_reachable(self.connection.ping)       # RQ drops its failure record while Redis is away
         kill_group(Patient(self.service.store).process_group(job.id))   # a horse that died on its own left them
         if until_reachable(self._record_unended, job, exc_string):
@@ -190,7 +193,7 @@ class JobgateWorker(Mirroring, Worker):
             super().monitor_work_horse(job, queue)
         except StoreUnavailable:
             # the horse has ended and Redis went away before RQ had recorded how
-            processes.end_descendants()       # now, not once Redis is back
+            processes.end_descendants(spare=self.idle_horse())       # now, not once Redis is back
             until_reachable(self._horse_ended, job, queue)
 
     def _horse_ended(self, job, queue) -> None:
