@@ -4,8 +4,9 @@ An execution is one JSON string. Every listing a dialect needs is a sorted set
 scored by `seq`, one per combination of (definition, state, origin) within a
 tenant, so any filter combination is one ZRANGE: O(log n + page), no SCAN.
 State changes run as one Lua script (store.lua) that checks the transition
-table and moves the index entries; creation is one MULTI together with the
-RQ enqueue, so a record never exists without its job or the reverse.
+table and moves the index entries; creation is one script too, its checks, its
+writes and the RQ enqueue together, so a record never exists without its job
+or the reverse.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import redis
 from jobgate import limits
 from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, TooManyActive, VersionMismatch
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
-from jobgate.store import keys, lua
+from jobgate.store import captured, keys, lua
 from jobgate.store.keys import ANY
 from jobgate.store.results import Results
 
@@ -69,6 +70,7 @@ class Store:
         self._transition = client.register_script(lua.TRANSITION)
         self._heartbeat = client.register_script(lua.HEARTBEAT)
         self._purge = client.register_script(lua.PURGE)
+        self._create = client.register_script(lua.CREATE)
         self.results = Results(client)
 
     # -- writes ------------------------------------------------------------
@@ -78,78 +80,38 @@ class Store:
     def create(self, execution: Execution, plan: dict, *, exclusive: bool,
                enqueue: Callable[[redis.client.Pipeline], None] | None = None, active_limit: int | None = None) -> str:
         """Write a new execution (and its RQ job, through `enqueue`, or its place among
-        the dependents of each execution in `execution.after`) in one MULTI; the id of
-        the execution that stands for it: its own, or for a restart, the restart made already.
+        the dependents of each execution in `execution.after`) in one script (lua.CREATE); the
+        id of the execution that stands for it: its own, or for a restart, the restart made already.
 
         With `exclusive`, the definition's slot must be free; with `active_limit`, the tenant
-        must have fewer unfinished executions (its state indexes count them). Both are read
-        under WATCH: of racing submits exactly as many commit as the slot or limit allow.
-        A restart marks the execution it restarts (`restarted_as`) in the same MULTI, watching
-        it: of racing restarts one commits, the others find it and write nothing.
+        must have fewer unfinished executions (its state indexes count them). The checks and
+        the writes are one atomic step: of racing submits exactly as many commit as the slot
+        or limit allow, and none retries. A restart marks the execution it restarts
+        (`restarted_as`) in the same step: of racing restarts one commits, the others get it.
         """
-        slot = keys.slot(execution.tenant, execution.definition_id)
-        record = json.dumps(_at_rest(dump(execution)))
+        index = {key: execution.seq for key in self._all_index_keys(execution)}
         unfinished = [keys.index(execution.tenant, state=s.value) for s in State if not s.terminal]
-        watched = ([slot] if exclusive else []) + (unfinished if active_limit is not None else [])
-        if execution.restart_of:
-            watched.append(keys.record(execution.restart_of))
-
-        def write(pipe: redis.client.Pipeline) -> str:
-            restarted = None
-            if execution.restart_of:
-                restarted, earlier = self._restart_claim(pipe, execution.restart_of)
-                if earlier:
-                    return earlier
-            if active_limit is not None:
-                active = sum(pipe.zcard(key) for key in unfinished)
-                if active >= active_limit:
-                    raise TooManyActive(f"tenant {execution.tenant} has {active} unfinished job executions, as many "
-                                        "as its quota allows; submit again once some have ended", quota=active_limit)
-            if exclusive:
-                holder = pipe.get(slot)
-                if holder and self._holds_slot(pipe, holder.decode()):
-                    raise AlreadyRunning(definition_id=execution.definition_id)
-            pipe.multi()
-            pipe.set(keys.record(execution.id), record)
-            pipe.set(keys.plan(execution.id), json.dumps(plan))
-            pipe.hset(keys.SEQ_TO_EXECUTION, str(execution.seq), execution.id)
-            pipe.sadd(keys.TENANTS, execution.tenant)        # what /metrics counts over (store.metrics)
-            for key in self._all_index_keys(execution):
-                pipe.zadd(key, {execution.id: execution.seq})
-            if exclusive:
-                pipe.set(slot, execution.id)
-            if execution.expires:
-                pipe.zadd(keys.EXPIRIES, {execution.id: to_ms(execution.expires)})
-            for prerequisite in execution.after:
-                pipe.sadd(keys.dependents(prerequisite), execution.id)
-            if restarted is not None:
-                restarted.update(restarted_as=execution.id, version=restarted["version"] + 1, modified=to_ms(now()))
-                pipe.set(keys.record(execution.restart_of), json.dumps(restarted))
-            if enqueue:
-                enqueue(pipe)
-            return execution.id
-
-        if watched:
-            return self.redis.transaction(write, *watched, value_from_callable=True)
-        pipe = self.redis.pipeline(transaction=True)       # nothing to watch: one MULTI round trip
-        write(pipe)
-        pipe.execute()
-        return execution.id
-
-    @staticmethod
-    def _restart_claim(pipe, restarted_id: str) -> tuple[dict, str | None]:
-        """The record of the execution a restart follows (as stored), and the restart made of it
-        already, if that one still exists."""
-        raw = pipe.get(keys.record(restarted_id))
-        if raw is None:
-            raise ExecutionNotFound(id=restarted_id)
-        restarted = json.loads(raw)
-        earlier = restarted.get("restarted_as")
-        return restarted, earlier if earlier and pipe.exists(keys.record(earlier)) else None
-
-    def _holds_slot(self, pipe, holder_id: str) -> bool:
-        raw = pipe.get(keys.record(holder_id))
-        return bool(raw) and State(json.loads(raw)["state"]) not in TERMINAL
+        record = keys.record(execution.id)
+        script_keys = [record, keys.plan(execution.id), keys.SEQ_TO_EXECUTION, keys.TENANTS, keys.EXPIRIES,
+                       keys.slot(execution.tenant, execution.definition_id),
+                       keys.record(execution.restart_of) if execution.restart_of else record,
+                       *index, *unfinished, *(keys.dependents(p) for p in execution.after)]
+        args = [execution.id, execution.seq, execution.tenant, json.dumps(_at_rest(dump(execution))),
+                json.dumps(plan), "1" if exclusive else "", "" if active_limit is None else active_limit,
+                execution.restart_of or "", len(index), len(unfinished),
+                to_ms(execution.expires) if execution.expires else "", to_ms(now()), _csv(TERMINAL),
+                *index.values(), *captured.flat(self.redis, enqueue)]
+        try:
+            return self._create(keys=script_keys, args=args).decode()
+        except redis.ResponseError as exc:
+            reason, _, detail = str(exc).partition(" ")
+            if reason == "ACTIVE":
+                raise TooManyActive(f"tenant {execution.tenant} has {detail} unfinished job executions, as many "
+                                    "as its quota allows; submit again once some have ended",
+                                    quota=active_limit) from None
+            if reason == "RUNNING":
+                raise AlreadyRunning(definition_id=execution.definition_id) from None
+            raise _script_error(exc, execution.restart_of or execution.id) from None
 
     def transition(self, execution_id: str, to: State | None = None, patch: dict | None = None, *,
                    allowed: Iterable[State] | None = None, expected_version: int | None = None,

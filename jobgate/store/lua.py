@@ -71,6 +71,69 @@ redis.call('SET', KEYS[1], out)
 return out
 """
 
+#: Create an execution: check, then write everything in one atomic step, so racing submits
+#: never retry (as WATCH made them) and exactly as many commit as the slot and quota allow.
+#: KEYS: 1 record, 2 plan, 3 seq hash, 4 tenants set, 5 expiry zset, 6 slot,
+#:       7 record of the execution it restarts (any key when none),
+#:       then ARGV[9] index keys (each scored by the next of ARGV[14 ..]),
+#:       then ARGV[10] unfinished-state index keys (counted against the quota),
+#:       then the dependents sets of its prerequisites (the rest of KEYS).
+#: ARGV: 1 id, 2 seq, 3 tenant, 4 record JSON, 5 plan JSON, 6 "1" if exclusive,
+#:       7 unfinished executions the tenant may have ("" no limit), 8 id it restarts (""),
+#:       9 number of index keys, 10 number of unfinished keys, 11 expires ms (""),
+#:       12 now ms, 13 terminal states "A,B"; 14 .. the index scores; then RQ's enqueue as store.captured.flat
+#:       made it (a count, then per command its number of words and its words).
+#: Record keys of other executions (the slot's holder, an earlier restart) are built
+#: from KEYS[1]'s prefix. Errors: NOTFOUND (the restarted one), ACTIVE <n>, RUNNING.
+#: Returns the id that stands for the submit: its own, or the restart made already.
+CREATE = """
+local id, prefix = ARGV[1], string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1])
+local n_index, n_unfinished = tonumber(ARGV[9]), tonumber(ARGV[10])
+local restarted
+if ARGV[8] ~= '' then
+  local raw = redis.call('GET', KEYS[7])
+  if not raw then return redis.error_reply('NOTFOUND') end
+  restarted = cjson.decode(raw)
+  local earlier = restarted.restarted_as
+  if type(earlier) == 'string' and redis.call('EXISTS', prefix .. earlier) == 1 then return earlier end
+end
+if ARGV[7] ~= '' then
+  local active = 0
+  for i = 8 + n_index, 7 + n_index + n_unfinished do active = active + redis.call('ZCARD', KEYS[i]) end
+  if active >= tonumber(ARGV[7]) then return redis.error_reply('ACTIVE ' .. active) end
+end
+if ARGV[6] == '1' then
+  local holder = redis.call('GET', KEYS[6])
+  if holder then
+    local raw = redis.call('GET', prefix .. holder)
+    if raw and not string.find(',' .. ARGV[13] .. ',', ',' .. cjson.decode(raw).state .. ',', 1, true) then
+      return redis.error_reply('RUNNING')
+    end
+  end
+  redis.call('SET', KEYS[6], id)
+end
+redis.call('SET', KEYS[1], ARGV[4])
+redis.call('SET', KEYS[2], ARGV[5])
+redis.call('HSET', KEYS[3], ARGV[2], id)
+redis.call('SADD', KEYS[4], ARGV[3])
+for i = 1, n_index do redis.call('ZADD', KEYS[7 + i], ARGV[13 + i], id) end
+if ARGV[11] ~= '' then redis.call('ZADD', KEYS[5], ARGV[11], id) end
+for i = 8 + n_index + n_unfinished, #KEYS do redis.call('SADD', KEYS[i], id) end
+if restarted then
+  restarted.restarted_as = id
+  restarted.version = restarted.version + 1
+  restarted.modified = tonumber(ARGV[12])
+  redis.call('SET', KEYS[7], cjson.encode(restarted))
+end
+local at = 14 + n_index
+for _ = 1, tonumber(ARGV[at]) do
+  local words = tonumber(ARGV[at + 1])
+  redis.call(unpack(ARGV, at + 2, at + 1 + words))
+  at = at + 1 + words
+end
+return id
+"""
+
 #: Record a heartbeat without bumping the version: liveness is not a change a
 #: client's conditional update should trip over.
 #: KEYS: 1 record, 2 heartbeat zset. ARGV: 1 now ms. Returns 0 when not RUNNING.
