@@ -365,6 +365,11 @@ class Service:
     def result(self, principal: Principal, ref: str):
         return self.store.get_result(self.get(principal, ref).id)
 
+    def result_of(self, execution: Execution):
+        """The result of an execution the caller has read already (through `get`, which checked its
+        tenant), without reading the execution again: None while it has none."""
+        return self.store.get_result(execution.id) if execution.has_result else None
+
     # -- result records ---------------------------------------------------
     def add_record(self, execution: Execution, keys: dict[str, str], *, failed: bool = False, message: str = "",
                    data: Any = None) -> ResultRecord:
