@@ -38,12 +38,15 @@ def _at_rest(fields: dict) -> dict:
     return {k: json.dumps(v) if k in OPAQUE else v for k, v in fields.items() if k not in DERIVED}
 
 
-def _execution(raw) -> Execution:
+def _execution(raw, log_size: int | None = None) -> Execution:
     data = json.loads(raw)
     for key in OPAQUE:
         if isinstance(data.get(key), str):
             data[key] = json.loads(data[key])
-    return load(Execution, data)
+    execution = load(Execution, data)
+    if log_size is not None:
+        execution.log_size = log_size
+    return execution
 
 
 def _script_error(exc: redis.ResponseError, execution_id: str, to: State | None = None) -> Exception:
@@ -71,6 +74,7 @@ class Store:
         self._heartbeat = client.register_script(lua.HEARTBEAT)
         self._purge = client.register_script(lua.PURGE)
         self._create = client.register_script(lua.CREATE)
+        self._by_seq = client.register_script(lua.BY_SEQ)
         self.results = Results(client)
 
     # -- writes ------------------------------------------------------------
@@ -188,13 +192,11 @@ class Store:
     def get(self, ref: str | int) -> Execution | None:
         """By uuid or by integer seq (as int or decimal string)."""
         execution_id = str(ref)
-        if execution_id.isdigit():
-            found = self.redis.hget(keys.SEQ_TO_EXECUTION, execution_id)
-            if found is None:
-                return None
-            execution_id = found.decode()
-        found = self._load_many([execution_id])
-        return found[0] if found else None
+        if not execution_id.isdigit():
+            found = self._load_many([execution_id])
+            return found[0] if found else None
+        found = self._by_seq(keys=[keys.SEQ_TO_EXECUTION], args=[execution_id, keys.record(""), keys.log("")])
+        return None if found is None else _execution(*found)
 
     def page(self, tenant: str, *, definition: str = ANY, state: str = ANY, origin: str = ANY,
              newest_first: bool = True, offset: int = 0, limit: int = 50,
@@ -238,13 +240,7 @@ class Store:
         for i in ids:
             pipe.strlen(keys.log(i))
         raws, *sizes = pipe.execute()
-        out = []
-        for raw, size in zip(raws, sizes, strict=False):
-            if raw:
-                execution = _execution(raw)
-                execution.log_size = size
-                out.append(execution)
-        return out
+        return [_execution(raw, size) for raw, size in zip(raws, sizes, strict=False) if raw]
 
     def _all_index_keys(self, execution: Execution) -> list[str]:
         return [keys.index(execution.tenant, d, s, o) for d, s, o in product(

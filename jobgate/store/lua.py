@@ -134,6 +134,17 @@ end
 return id
 """
 
+#: Read an execution by its integer seq in one round trip (OCAPI's and Datameer's ids).
+#: KEYS: 1 seq hash. ARGV: 1 seq, 2 record key prefix, 3 log key prefix.
+#: Returns {record, log length}, or nil when no execution has that seq.
+BY_SEQ = """
+local id = redis.call('HGET', KEYS[1], ARGV[1])
+if not id then return nil end
+local raw = redis.call('GET', ARGV[2] .. id)
+if not raw then return nil end
+return {raw, redis.call('STRLEN', ARGV[3] .. id)}
+"""
+
 #: Record a heartbeat without bumping the version: liveness is not a change a
 #: client's conditional update should trip over.
 #: KEYS: 1 record, 2 heartbeat zset. ARGV: 1 now ms. Returns 0 when not RUNNING.
