@@ -202,7 +202,7 @@ class Service:
         waits = bool(start_at or prerequisites)
         stamp = now()
         execution = Execution(
-            id=str(uuid.uuid4()), seq=self.store.next_seq(), definition_id=definition.id,
+            id=str(uuid.uuid4()), seq=0, definition_id=definition.id,          # the store numbers it
             tenant=principal.tenant, principal=principal.name, client_id=client_id, origin=origin,
             trigger=trigger, state=State.CREATED if waits else State.QUEUED,
             parameters={**definition.parameters, **(parameters or {})},

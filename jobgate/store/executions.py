@@ -86,6 +86,7 @@ class Store:
         """Write a new execution (and its RQ job, through `enqueue`, or its place among
         the dependents of each execution in `execution.after`) in one script (lua.CREATE); the
         id of the execution that stands for it: its own, or for a restart, the restart made already.
+        An execution with seq 0 is given the next seq in the same step (set on it here).
 
         With `exclusive`, the definition's slot must be free; with `active_limit`, the tenant
         must have fewer unfinished executions (its state indexes count them). The checks and
@@ -93,20 +94,22 @@ class Store:
         or limit allow, and none retries. A restart marks the execution it restarts
         (`restarted_as`) in the same step: of racing restarts one commits, the others get it.
         """
-        index = {key: execution.seq for key in self._all_index_keys(execution)}
+        index = self._all_index_keys(execution)
         unfinished = [keys.index(execution.tenant, state=s.value) for s in State if not s.terminal]
         record = keys.record(execution.id)
         script_keys = [record, keys.plan(execution.id), keys.SEQ_TO_EXECUTION, keys.TENANTS, keys.EXPIRIES,
                        keys.slot(execution.tenant, execution.definition_id),
-                       keys.record(execution.restart_of) if execution.restart_of else record,
+                       keys.record(execution.restart_of) if execution.restart_of else record, keys.EXECUTION_SEQ,
                        *index, *unfinished, *(keys.dependents(p) for p in execution.after)]
-        args = [execution.id, execution.seq, execution.tenant, json.dumps(_at_rest(dump(execution))),
+        fields = _at_rest(dump(execution))
+        del fields["seq"]
+        args = [execution.id, execution.seq or "", execution.tenant, json.dumps(fields)[:-1] + ', "seq": ',
                 json.dumps(plan), "1" if exclusive else "", "" if active_limit is None else active_limit,
                 execution.restart_of or "", len(index), len(unfinished),
                 to_ms(execution.expires) if execution.expires else "", to_ms(now()), _csv(TERMINAL),
-                *index.values(), *captured.flat(self.redis, enqueue)]
+                *captured.flat(self.redis, enqueue)]
         try:
-            return self._create(keys=script_keys, args=args).decode()
+            stored, seq = self._create(keys=script_keys, args=args)
         except redis.ResponseError as exc:
             reason, _, detail = str(exc).partition(" ")
             if reason == "ACTIVE":
@@ -116,6 +119,9 @@ class Store:
             if reason == "RUNNING":
                 raise AlreadyRunning(definition_id=execution.definition_id) from None
             raise _script_error(exc, execution.restart_of or execution.id) from None
+        if seq:
+            execution.seq = int(seq)
+        return stored.decode()
 
     def transition(self, execution_id: str, to: State | None = None, patch: dict | None = None, *,
                    allowed: Iterable[State] | None = None, expected_version: int | None = None,
