@@ -66,6 +66,11 @@ class NotRestartable(Conflict):
     code = "not_restartable"
 
 
+class KeyReused(Conflict):
+    """The Idempotency-Key was used before for a different request; send a new key for a new request."""
+    status, code = 422, "idempotency_key_reused"
+
+
 class VersionMismatch(Conflict):
     """The resource has changed since the given version."""
     status, code = 412, "version_mismatch"

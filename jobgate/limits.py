@@ -57,3 +57,7 @@ CLIENT_TIMEOUT = 10.0
 #: Seconds a worker told to stop (SIGTERM) lets its running job go on before interrupting it;
 #: with the kill grace and its bookkeeping it stays under Heroku's 30 s before SIGKILL.
 SHUTDOWN_GRACE = 20.0
+#: Seconds an Idempotency-Key stands for the execution its submit made (JOBGATE_IDEMPOTENCY_TTL overrides),
+#: and the longest key a client may send.
+IDEMPOTENCY_TTL = 86400
+IDEMPOTENCY_KEY_MAX = 255

@@ -218,6 +218,30 @@ class Execution:
         return [StepExecution(s.id, s.type, s.description) for s in self.steps]
 
 
+class Mark(str, enum.Enum):
+    """A fact that refines a state the way some dialects' state words do, indexed by the store
+    (store.lua's marks_of says the same in Lua), so a list can filter or sort on it by index.
+    A mark is a condition a StateMap row can name: called on an execution, it tells."""
+    STOPPING = "stopping"    # RUNNING, and its cancel was asked for
+    EXITED = "exited"        # FAILED, and its last failed step ran a process that exited non-zero
+
+    def __call__(self, execution: Execution) -> bool:
+        if self is Mark.STOPPING:
+            return execution.state is State.RUNNING and execution.cancel_requested
+        failed = [step for step in execution.steps if step.state is State.FAILED]
+        return execution.state is State.FAILED and bool(failed) and failed[-1].process_exit not in (None, 0)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Some of a tenant's executions that one index holds: of a state (None: any) and a
+    definition (None: any), only those with a mark, or all but those with one."""
+    state: State | None = None
+    definition: str | None = None
+    only: Mark | None = None
+    without: Mark | None = None
+
+
 @dataclass
 class ResultRecord:
     """One item's outcome that a running step reports (a row imported, an address checked).

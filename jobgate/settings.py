@@ -55,6 +55,17 @@ def _show(default) -> str:
 class Settings:
     redis_url: str | None = _setting("REDIS_URL", None, "Redis to use (Heroku convention)",
                                      shown="unset: `jobgate up` starts an embedded server under .jobgate/redis")
+    redis_ca: str | None = _setting("JOBGATE_REDIS_CA", None,
+                                    "CA file a rediss:// REDIS_URL's certificate is checked against (its"
+                                    " ?ssl_ca_certs= wins)", shown="unset: the system's CAs")
+    redis_tls_verify: bool = _setting("JOBGATE_REDIS_TLS_VERIFY", True,
+                                      "0: a rediss:// REDIS_URL's certificate is not checked (self-signed, as"
+                                      " Heroku Redis's; its ?ssl_cert_reqs= wins)", "bool", shown="1")
+    redis_wait_replicas: int = _setting("JOBGATE_REDIS_WAIT_REPLICAS", 0,
+                                        "replicas that must confirm a submit (Redis WAIT) before it is answered"
+                                        " 2xx, else 503; 0: not waited for", "int", _AT_LEAST_0)
+    redis_wait_timeout: int = _setting("JOBGATE_REDIS_WAIT_TIMEOUT", 500,
+                                       "milliseconds a submit waits for its replicas", "int", _ABOVE_0)
     catalog_path: str | None = _setting("JOBGATE_CATALOG", None, "the operator's catalog file (TOML, [[job]] tables)",
                                         shown="unset (`jobgate up`: examples/catalog.toml)")
     principals_path: str | None = _setting("JOBGATE_PRINCIPALS", None,
@@ -101,6 +112,9 @@ class Settings:
     shutdown_grace: float = _setting("JOBGATE_SHUTDOWN_GRACE", limits.SHUTDOWN_GRACE,
                                      "seconds a stopping worker lets its running job go on before interrupting it",
                                      "float", _AT_LEAST_0)
+    idempotency_ttl: int = _setting("JOBGATE_IDEMPOTENCY_TTL", limits.IDEMPOTENCY_TTL,
+                                    "seconds an Idempotency-Key answers the execution its first submit made",
+                                    "int", _ABOVE_0)
     #: every JOBGATE_* variable, for the settings dialects declare themselves (Dialect.settings)
     environ: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     client_timeout: float = _setting("JOBGATE_CLIENT_TIMEOUT", limits.CLIENT_TIMEOUT,

@@ -79,11 +79,11 @@ class Submit:
     refused: str = ""            # why not, when not
 
 
-def submit(base_url: str, dialect: str, parameters: dict) -> Submit:
+def submit(base_url: str, dialect: str, parameters: dict, job: str = JOB) -> Submit:
     """One client's submit, in its dialect's wire format."""
     driver = DRIVERS[dialect](base_url, TOKENS["alice"])
     try:
-        return Submit(dialect, ref=driver.submit(JOB, parameters))
+        return Submit(dialect, ref=driver.submit(job, parameters))
     except WireError as error:
         return Submit(dialect, refused=f"{error.status} {error.kind}")
     except requests.ConnectionError:

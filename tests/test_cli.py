@@ -217,6 +217,17 @@ def test_a_bad_setting_is_one_line_naming_it_and_exit_2(command, variable, value
     assert not (tmp_path / ".jobgate").exists()            # nothing started
 
 
+def test_the_procfiles_web_line_with_a_bad_setting_stops_in_one_line_before_serving(tmp_path):
+    """That line runs gunicorn itself, not the CLI: the check is in the gunicorn settings."""
+    web = next(line.split(":", 1)[1] for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    argv = shlex.split(web.replace("$PORT", str(free_port())))
+    done = subprocess.run(argv, cwd=tmp_path, env={**_bare_env(), "JOBGATE_MAX_BODY": "1MB"},
+                          capture_output=True, text=True, timeout=60)
+    output = done.stdout + done.stderr
+    assert done.returncode == 2 and "JOBGATE_MAX_BODY='1MB' is not valid" in output, output
+    assert "Traceback" not in output and "Booting worker" not in output, output
+
+
 def test_a_client_command_that_cannot_reach_the_gateway_says_so_in_one_line(tmp_path):
     nowhere = f"http://127.0.0.1:{free_port()}"
     for args, env, origin in ((["ls", "--url", nowhere], _bare_env(), "--url"),
@@ -234,13 +245,13 @@ def test_the_gateway_warns_at_start_when_no_principals_are_configured(redis_url,
     port = free_port()
     gateway = subprocess.Popen([sys.executable, "-m", "jobgate", "serve", "--port", str(port), "--processes", "1"],
                                cwd=tmp_path, env={**_bare_env(), "REDIS_URL": redis_url},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert _serving_within(f"http://127.0.0.1:{port}", 30)
     finally:
         gateway.terminate()
-        _, stderr = gateway.communicate(timeout=30)
-    assert "no principals are configured" in stderr and "401" in stderr
+        output, _ = gateway.communicate(timeout=30)
+    assert "no principals are configured" in output and "401" in output
 
 
 def _serving_within(base, seconds) -> bool:

@@ -84,7 +84,9 @@ def test_error_responses_are_the_statuses_and_documents_really_answered(gateway)
     submit = documents["ocapi"]["paths"]["/dw/data/{version}/jobs/{job_id}/executions"]["post"]["responses"]
     refusals = submit["400"]["content"]["application/json"]["examples"]     # OCAPI's "already running" is a 400
     assert refusals["already_running"]["value"]["fault"]["type"] == "JobAlreadyRunningException"
-    assert {"401", "404", "413", "429", "503"} <= set(submit) and "409" not in submit
+    assert {"401", "404", "413", "429", "503"} <= set(submit)
+    # its one 409 on a submit: an Idempotency-Key sent again with another request
+    assert set(submit["409"]["content"]["application/json"]["examples"]) == {"idempotency_key_reused"}
     native = documents["native"]["paths"]["/api/v1/executions/{ref}"]["get"]["responses"]["404"]
     example = native["content"]["application/json"]["examples"]["execution_not_found"]["value"]
     assert example["error"]["code"] == "execution_not_found"

@@ -1,17 +1,28 @@
 """Settings from an explicit mapping, through environs: each variable read, bad values named."""
 import pytest
+from environs import validate
 
 from jobgate import limits
 from jobgate.settings import Settings, SettingsError, variables
 
 #: a value of each kind and what it reads as
 SAMPLES = {"str": ("/some/where", "/some/where"), "int": ("7", 7), "float": ("2.5", 2.5),
-           "list": (" a, b ,,c", ("a", "b", "c")), "counts": ("1,0,3", (1, 0, 3))}
+           "list": (" a, b ,,c", ("a", "b", "c")), "counts": ("1,0,3", (1, 0, 3)),
+           "bool": ("0", False)}
+
+
+def sample(item) -> tuple[str, object]:
+    """A value of the variable's kind other than its default, and what it reads as."""
+    check = item.metadata["check"]
+    if isinstance(check, validate.OneOf):
+        choice = next(choice for choice in check.choices if choice != item.default)
+        return choice, choice
+    return SAMPLES[item.metadata["kind"]]
 
 
 def test_each_variable_sets_its_field_from_an_explicit_mapping():
     for item in variables():
-        raw, expected = SAMPLES[item.metadata["kind"]]
+        raw, expected = sample(item)
         settings = Settings.from_env({item.metadata["variable"]: raw})
         assert getattr(settings, item.name) == expected != item.default, item.name
 
@@ -30,6 +41,7 @@ def test_unset_or_blank_variables_give_the_defaults_and_overrides_win():
     ("JOBGATE_HEARTBEAT_INTERVAL", "soon", "Not a valid number"),
     ("JOBGATE_LOGIN_FAILURES", "1,2", "3 whole numbers"),
     ("JOBGATE_LOGIN_FAILURES", "1,-2,3", "3 whole numbers"),
+    ("JOBGATE_REDIS_TLS_VERIFY", "maybe", "Not a valid boolean"),
 ])
 def test_a_bad_value_is_one_line_naming_the_variable_and_the_value(variable, value, why):
     with pytest.raises(SettingsError) as caught:

@@ -51,6 +51,7 @@ class Maintenance(threading.Thread):
                 self.service.housekeeper.run()
                 if not installed:
                     self.service.schedules.install_catalog()
+                    self.service.store.windows.build_marks()
                     installed = True
                 self.tick()
             except Exception as exc:      # Redis away: keep ticking until it is back

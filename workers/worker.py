@@ -47,7 +47,7 @@ from jobgate.errors import Conflict, NotFound
 from jobgate.model import State, now, to_ms
 from jobgate.rules.service import Service
 from jobgate.settings import Settings
-from jobgate.store.connection import StoreUnavailable, connect
+from jobgate.store.connection import StoreUnavailable, connect_as
 from jobgate.tools import logs, processes
 from workers import runner, shutdown
 from workers.maintenance import Beat, Maintenance
@@ -227,7 +227,7 @@ class JobgateWorker(Mirroring, Worker):
 
 
 def make_worker(settings: Settings, name: str | None = None) -> JobgateWorker:
-    connection = connect(settings.redis_url)
+    connection = connect_as(settings)      # RQ's calls too: plain, TLS or a Sentinel's primary
     # RQ's Worker asks Redis who it is as it is made: started while Redis is away, it waits
     worker = until_reachable(JobgateWorker, [Queue(q, connection=connection) for q in settings.queues],
                              connection=connection, name=name)

@@ -65,7 +65,8 @@ Timestamps ``YYYY-MM-DDTHH:MM:SSZ``; integers are JSON numbers (the portal's exa
 Faults: ``{"code", "technicalKey", "message"}`` with CDQ's code table (``wire.CODES``: 40000000 BAD_REQUEST,
 40100000 UNAUTHORIZED, 40400000 NOT_FOUND, 42900000 TOO_MANY_REQUESTS (the tenant's quota of unfinished jobs),
 50000000 INTERNAL_SERVER_ERROR, 50300000 SERVICE_UNAVAILABLE ...; 40300000 FORBIDDEN for its schedule quota;
-jobgate's JOB_ALREADY_RUNNING 40900001 and JOB_NOT_FINISHED 40900002 follow its pattern [inferred]); a validation
+jobgate's JOB_ALREADY_RUNNING 40900001, JOB_NOT_FINISHED 40900002 and IDEMPOTENCY_KEY_REUSED 40900003 follow
+its pattern [inferred]); a validation
 message starts with the field it names (``limit: ...``). The token endpoint answers RFC 6749 error documents.
 Not supported: ``IGNORE_ORGANIZATION_RESTRICTIONS`` (accepted, ignored: tenants never see each other's jobs),
 SOAP, Docker images, resource requests and locks (jobgate runs catalog jobs on RQ workers; the fields are kept

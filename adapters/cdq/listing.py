@@ -1,10 +1,9 @@
 """List Jobs: the reference's filters over the store's indexes, paged by `startAfter`.
 
-One job type and at most one canonical state are an index of the store (O(log n + page));
-the other filters (user, storageId, tags, several types or states) are read a store page at
-a time after the cursor and filtered here, so a page never loads the whole tenant.
-`total` (feature NUMBER_OF_TOTAL) is the index's count when the index answers the whole
-filter, else counted by one such scan.
+Job types and states alone are slices of the store's indexes (service().window: O(log n +
+page), its total from their counts); the other filters (user, storageId, tags) are read a
+store page at a time after the cursor and filtered here, so a page never loads the whole
+tenant, and `total` (feature NUMBER_OF_TOTAL) is then counted by one such scan.
 """
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from adapters.cdq.documents import document
 from jobgate.errors import Invalid
 from jobgate.kit import paging
 from jobgate.kit.blueprint import principal, service
-from jobgate.model import Execution, State
+from jobgate.model import Execution, Slice, State
 
 
 def jobs(query: dict) -> dict:
@@ -27,10 +26,20 @@ def jobs(query: dict) -> dict:
         return _page(query, [], None, 0)
     newest_first = query["sort"].startswith("-")
     cursor = _cursor(query.get("startAfter"))
-    matching = _matching(query, types, states, newest_first, cursor)
-    window = [e for _, e in zip(range(query["limit"] + 1), matching, strict=False)]
+    if _indexed(query):
+        slices = [Slice(state, kind) for kind in types or [None] for state in states or [None]]
+        found = service().window(principal(), [slices], limit=query["limit"] + 1, newest_first=newest_first,
+                                 cursor=cursor)
+        window, total = found.items, found.total
+    else:
+        matching = _matching(query, types, states, newest_first, cursor)
+        window = [e for _, e in zip(range(query["limit"] + 1), matching, strict=False)]
+        total = None
     items, more = window[:query["limit"]], len(window) > query["limit"]
-    total = _total(query, types, states, newest_first) if "NUMBER_OF_TOTAL" in query["features"] else None
+    if "NUMBER_OF_TOTAL" not in query["features"]:
+        total = None
+    elif total is None:
+        total = sum(1 for _ in _matching(query, types, states, newest_first, None))
     return _page(query, items, items[-1].id if more and items else None, total)
 
 
@@ -58,9 +67,9 @@ def _states(words: list[str] | None) -> set[State] | None:
     return {state for word in words for state in wire.STATES.states(word)}
 
 
-def _indexed(query: dict, types: list[str], states: set[State] | None) -> bool:
-    return len(types) <= 1 and (states is None or len(states) == 1) and not (
-        query.get("user") or query.get("storageId") or query.get("tags"))
+def _indexed(query: dict) -> bool:
+    """Job types and states alone are slices of the store's indexes; the other filters are read here."""
+    return not (query.get("user") or query.get("storageId") or query.get("tags"))
 
 
 def _matching(query, types, states, newest_first, cursor) -> Iterator[Execution]:
@@ -86,10 +95,3 @@ def _wanted(execution: Execution, query: dict, types: list[str], states) -> bool
             and (not query.get("user") or execution.principal == query["user"])
             and (not query.get("storageId") or attrs.get("storageId") == query["storageId"])
             and (not wanted or (wanted <= tags if conjunction else bool(wanted & tags))))
-
-
-def _total(query, types, states, newest_first) -> int:
-    if _indexed(query, types, states):
-        state = next(iter(states)) if states else None
-        return service().page(principal(), definition=types[0] if types else None, state=state, limit=1).total
-    return sum(1 for _ in _matching(query, types, states, newest_first, None))

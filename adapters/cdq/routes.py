@@ -24,6 +24,7 @@ class Jobs(MethodView):
     @blp.arguments(schemas.StartJobRequest)
     @blp.response(200, schemas.Job)
     @blp.faults(400, 409)
+    @blp.creates
     def post(self, body):
         """Start Job: the `type` is a job of the catalog, run with `input` as its parameters."""
         own_organization(body.get("organizationId"))

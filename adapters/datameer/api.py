@@ -49,6 +49,7 @@ def list_running():
 @blp.response(200, schemas.SequenceTriggered, description="each file's run; each starts once the one before "
               "it completed, and is canceled when one before it fails")
 @answers({**UNKNOWN, 400: "no list of files", 409: "a job allows one run at a time and one is running"})
+@blp.creates
 def sequential_trigger(body):
     definitions = [files.by_file(ref) for ref in body["files"]]
     started = []
@@ -77,6 +78,7 @@ def status(ref):
 @blp.route("/<file:ref>/trigger", methods=["POST"], **FILE_ROUTE)
 @blp.response(200, schemas.Triggered)
 @answers({**UNKNOWN, 409: "the job allows one run at a time and one is running"})
+@blp.creates
 def trigger(ref):
     definition = files.by_file(ref)
     return wire.v2_triggered(service().submit(principal(), definition.id, origin=NAME, trigger=wire.TRIGGER))

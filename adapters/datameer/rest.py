@@ -55,6 +55,7 @@ def list_running():
 @blp.arguments(schemas.TriggerQuery, location="query", error_status_code=400)
 @blp.response(200, schemas.JobStatus, description="the new run")
 @answers({**UNKNOWN, 400: "no or no valid configuration id", 409: "the job allows one run at a time and one is running"})
+@blp.creates
 def trigger(query):
     definition = files.by_id(str(query["configuration"]))
     return wire.v1_status(service().submit(principal(), definition.id, origin=NAME, trigger=wire.TRIGGER))

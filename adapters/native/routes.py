@@ -54,6 +54,7 @@ class Executions(MethodView):
 
     @blp.arguments(schemas.SubmitIn)
     @blp.response(201, schemas.ExecutionOut)
+    @blp.creates
     def post(self, body):
         return service().submit(principal(), body["definition"], body["parameters"], origin=NAME,
                                 start_at=body.get("start_at"), after=body["after"],
@@ -80,6 +81,7 @@ def cancel(ref):
 
 @blp.route("/executions/<ref>/restart", methods=["POST"])
 @blp.response(201, schemas.ExecutionOut)
+@blp.creates
 def restart(ref):
     return service().restart(principal(), ref, origin=NAME)
 

@@ -33,6 +33,7 @@ FAULTS = FaultMap({
     "not_restartable": (400, "JobNotRestartableException", "Job with id '{}' does not support restarting.", "jobId"),
     "not_finished": (403, "JobExecutionNotFinishedException", "Job execution with id '{}' is not finished.",
                      "executionId"),
+    "idempotency_key_reused": (409, "IdempotencyKeyReusedException"),
     "version_mismatch": (409, "ResourceStateConflictException",
                          "The resource state given does not match the current state of the resource."),
 }, default=_by_status)

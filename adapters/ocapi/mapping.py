@@ -20,14 +20,14 @@ STATES: StateMap[tuple[str, str | None, str | None]] = StateMap({
 })
 
 
-def _word(wire: tuple[str, str | None, str | None]) -> str:
+def word(wire: tuple[str, str | None, str | None]) -> str:
     execution_status, code, _ = wire
     return code or execution_status.upper()
 
 
 def status_word(state: State) -> str:
-    return _word(STATES.wire(state))
+    return word(STATES.wire(state))
 
 
 #: wire `status` word -> the canonical states showing it
-FROM_STATUS: dict[str, frozenset[State]] = STATES.keyed(_word)
+FROM_STATUS: dict[str, frozenset[State]] = STATES.keyed(word)

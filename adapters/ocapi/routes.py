@@ -31,6 +31,7 @@ class Executions(MethodView):
 
     @blp.arguments(schemas.JobExecutionRequest)
     @blp.response(200, schemas.JobExecution)
+    @blp.creates
     def post(self, body, job_id):
         definition = jobs.job(job_id)
         sent = [{"name": p["name"], "value": p["value"] or ""} for p in body["parameters"]]

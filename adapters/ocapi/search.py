@@ -5,15 +5,16 @@ e.g. RUNNING, PENDING, OK, ERROR); sortable: job_id, start_time, end_time,
 status, ascending unless told. Queries: match_all_query, term_query (several
 fields match if any does), bool_query (must, must_not, should), filtered_query
 with term_filter, range_filter, bool_filter and query_filter. Without sorts,
-newest first. The store indexes executions by job and state, so a query that
-pins one job (`job_id is X`) or one state scans only that index (`_scope`);
-other queries scan the tenant's executions, and the match decides either way.
+newest first. A query of job and status terms alone, unsorted or sorted by
+status (or job_id, jobs pinned), is a page of the store's indexes (indexed.py);
+otherwise a query that pins one job (`job_id is X`) or one state scans only
+that index (`_scope`), others the tenant's executions, and the match decides.
 """
 from collections.abc import Callable
 
 from marshmallow import ValidationError
 
-from adapters.ocapi import documents, jobs, mapping
+from adapters.ocapi import documents, indexed, jobs, mapping
 from adapters.ocapi.errors import OcapiFault
 from jobgate.kit.blueprint import principal, service
 from jobgate.kit.fields import Timestamp
@@ -48,15 +49,18 @@ OPERATORS = {
 def run(request: dict) -> dict:
     match = query(request["query"], "query")
     order = [_sort_key(sort) for sort in request["sorts"]]
-    hits = [ex for ex in _scan(**_scope(request["query"])) if match(ex)]
-    for key, descending in reversed(order):
-        hits.sort(key=key, reverse=descending)
     start, count = request["start"], request["count"]
-    window = hits[start:start + count]
+    found = indexed.page(request)
+    if found is None:
+        hits = [ex for ex in _scan(**_scope(request["query"])) if match(ex)]
+        for key, descending in reversed(order):
+            hits.sort(key=key, reverse=descending)
+        found = hits[start:start + count], len(hits)
+    window, total = found
     definitions = jobs.known({ex.definition_id for ex in window})
     return {"count": len(window), "hits": [documents.execution(ex, definitions[ex.definition_id]) for ex in window],
-            **documents.paging(start, count, len(hits)), "query": request["query"],
-            "sorts": request["sorts"] or None, "start": start, "total": len(hits)}
+            **documents.paging(start, count, total), "query": request["query"],
+            "sorts": request["sorts"] or None, "start": start, "total": total}
 
 
 def query(spec, where: str) -> Match:

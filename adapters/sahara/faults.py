@@ -24,6 +24,7 @@ FAULTS = FaultMap({
     "not_finished": (400, "DELETION_FAILED"),
     "conflict": (400, "INVALID_DATA"),
     "version_mismatch": (400, "UPDATE_FAILED"),
+    "idempotency_key_reused": (409, "IDEMPOTENCY_KEY_REUSED"),
     "method_not_allowed": (405, "METHOD_NOT_ALLOWED"),
     "payload_too_large": (413, "REQUEST_ENTITY_TOO_LARGE"),
     "quota_exceeded": (400, "QUOTA_ERROR"),          # Sahara's QuotaException, 400 as all its own errors

@@ -8,7 +8,7 @@ from flask import g, request
 from flask.views import MethodView
 from marshmallow import INCLUDE
 
-from adapters.sahara import records, schemas
+from adapters.sahara import indexed, records, schemas
 from adapters.sahara.config import JOB_TYPES
 from adapters.sahara.faults import Refused
 from adapters.sahara.listing import regex, select
@@ -50,9 +50,9 @@ def check_request():
 @blp.response(200, schemas.JobExecutionList)
 def list_executions(query):
     jobs = _jobs()
-    keyset = _keyset_page(query, jobs)
-    if keyset is not None:
-        return keyset
+    listed = _keyset_page(query, jobs) or indexed.page(query, jobs)
+    if listed is not None:
+        return listed
     names = {job.uuid: records.job(job)["name"] for job in jobs.values()}
     found = [records.job_execution(e, jobs) for e in _executions(query, jobs)]
     page = select(found, query, sort_keys=EXECUTION_SORT, special={
@@ -168,6 +168,7 @@ class Job(MethodView):
 @blp.route("/<tenant_id>/jobs/<ref>/execute", methods=["POST"])
 @blp.arguments(schemas.ExecuteIn)
 @blp.response(202, schemas.JobExecutionEnvelope)
+@blp.creates
 def execute(body, ref):
     definition = service().definition(principal(), ref)
     job_configs = body.get("job_configs", {})

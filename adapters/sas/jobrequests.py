@@ -129,6 +129,7 @@ class RequestJobs(MethodView):
     @blp.alt_response(200, schema=schemas.Collection, content_type=COLLECTION, success=True,
                       description="#withQuery: the request's jobs the text/plain filter body selects")
     @docs.faults(blp, 400, 404, 406, 409)
+    @blp.creates
     def post(self, args, request_id):
         """Submit a job from the request (empty body); a text/plain body is a filter (#withQuery)."""
         record = _record(request_id)
@@ -147,6 +148,7 @@ class RequestJobs(MethodView):
 @blp.response(200, schemas.Collection, content_type=COLLECTION,
               description="items 1:1 with the selection: the job submitted, or an error2 document")
 @docs.faults(blp, 400, 406, 415)
+@blp.creates
 def submit_selection(args):
     media.require_body(SELECTION)
     chosen = media.negotiate(COLLECTION)

@@ -3,7 +3,7 @@
 The indexes know a job's definition and canonical state. A filter that is only
 `eq`/`in` on `state` (words without a conditional row) and `eq` on
 `jobDefinitionUri`, sorted by `creationTimeStamp`, is one indexed page
-(`service.page`). Any other filter or sort reads `service.scan`, narrowed by
+(`service.window` over the state slices it names). Any other filter or sort reads `service.scan`, narrowed by
 the state and definition the filter's top-level `and` names, and filters and
 sorts that narrowed set here.
 """
@@ -19,7 +19,7 @@ from adapters.sas.faults import SasError
 from adapters.sas.wire import CONDITIONAL, DEFINITIONS, STATES
 from jobgate.errors import NotFound
 from jobgate.kit.blueprint import principal, service
-from jobgate.model import Definition, Execution
+from jobgate.model import Definition, Execution, Slice
 
 JOB_MEMBERS = frozenset({
     "id", "state", "stateDetails", "createdBy", "modifiedBy", "creationTimeStamp", "modifiedTimeStamp",
@@ -127,13 +127,14 @@ class Jobs:
             return [], 0
         by_creation = [(k.member, k.descending) for k in query.sort] in (
             [("creationTimeStamp", True)], [("creationTimeStamp", False)])
-        if exact and by_creation and (states is None or len(states) == 1):
-            return self._indexed(query, definition, next(iter(states)) if states else None)
+        if exact and by_creation:
+            return self._indexed(query, definition, states)
         return self._scanned(query, whole, definition, states)
 
-    def _indexed(self, query: Query, definition: Definition | None, state) -> tuple[list[dict], int]:
-        page = service().page(principal(), definition=definition.id if definition else None, state=state,
-                              newest_first=query.sort[0].descending, offset=query.start, limit=max(1, query.limit))
+    def _indexed(self, query: Query, definition: Definition | None, states) -> tuple[list[dict], int]:
+        slices = [Slice(state, definition.id if definition else None) for state in states or [None]]
+        page = service().window(principal(), [slices], newest_first=query.sort[0].descending, offset=query.start,
+                                limit=max(1, query.limit))
         items = page.items if query.limit else []
         return [self.doc(e) for e in items], page.total
 

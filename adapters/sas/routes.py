@@ -63,6 +63,7 @@ class Jobs(MethodView):
     @blp.alt_response(200, schema=schemas.Collection, content_type=COLLECTION, success=True,
                       description="#withQuery: the jobs the text/plain filter body selects")
     @docs.faults(blp, 400, 404, 406, 409, 415)
+    @blp.creates
     def post(self, args):
         """Submit a job request; a text/plain body is a filter instead (#withQuery)."""
         if media.is_text_body():

@@ -14,7 +14,7 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from jobgate.errors import Invalid
-from jobgate.kit import context
+from jobgate.kit import context, idempotency
 from jobgate.kit.credentials import client_address
 from jobgate.model import Credential, Principal
 from jobgate.rules.service import Service
@@ -72,6 +72,9 @@ def if_match() -> int | None:
 class DialectBlueprint(Blueprint):
     """Named after its dialect (or `name`, for a dialect's further blueprints); a second
     mount of one is `register_blueprint(..., name=...)`."""
+
+    #: `@blp.creates` marks a view that creates executions: it honours Idempotency-Key (kit.idempotency)
+    creates = staticmethod(idempotency.creates)
 
     def __init__(self, dialect_name: str, import_name: str, *, name: str | None = None, **options):
         super().__init__(name or dialect_name, import_name, **options)

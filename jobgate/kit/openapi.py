@@ -6,7 +6,8 @@ routes that authenticate (`DialectBlueprint`s; not login or token endpoints); an
 responses as the mount's renderer really answers them. The faults an operation can meet are
 read from its shape (every route: a bad query, the store down; authenticated ones: a wrong
 credential, the login throttle; an id in the path: not found; writes: conflicts and quotas;
-bodies: malformed, too large), each is rendered through the mount's own renderer, and the
+bodies: malformed, too large; views that create executions: the Idempotency-Key header and its
+reuse for another request), each is rendered through the mount's own renderer, and the
 statuses, media types and bodies documented are the ones it answered. Their schema is the
 dialect's `error_schema`, or one drawn from those bodies. An adapter's own error responses
 with a body (a text/plain fault) are kept; flask-smorest's generic ones are replaced.
@@ -23,6 +24,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge, UnprocessableEntity
 
 from jobgate import errors
+from jobgate.kit import idempotency
 from jobgate.kit.blueprint import DialectBlueprint
 from jobgate.kit.faults import MalformedBody, fault_from
 
@@ -52,6 +54,7 @@ CASES = {
     "too_many_active": lambda: errors.TooManyActive("too many unfinished jobs", retry_after=5),
     "malformed_body": lambda: MalformedBody("the body is not valid JSON"),
     "payload_too_large": RequestEntityTooLarge,
+    "idempotency_key_reused": lambda: errors.KeyReused("the Idempotency-Key was used for another request"),
 }
 #: which of them, by what an operation is (see `_cases`)
 EVERY = ("bad_query", "unavailable", "internal")
@@ -61,6 +64,7 @@ ADDRESSED = ("execution_not_found", "no_route")
 CHANGES = ("already_running",)
 CREATES = ("quota_exceeded", "too_many_active")             # a POST may start or make something
 BODY = ("malformed_body", "payload_too_large")
+KEYED = ("idempotency_key_reused",)                        # a view that creates executions (kit.idempotency)
 
 
 class Documenter(BasePlugin):
@@ -84,9 +88,18 @@ class Documenter(BasePlugin):
         for method, operation in operations.items():
             operation.setdefault("operationId", f"{registered}.{endpoint}.{method}")
             operation.setdefault("summary", _summary(method, endpoint))
+            cases = _cases(method, path, authenticated)
             if authenticated:
                 operation["security"] = [{scheme.name: []} for scheme in self.dialect.credentials]
-            self._document_faults(registered, path, operation, _cases(method, path, authenticated))
+            if idempotency.is_creating(self._view(kwargs["rule"].endpoint, method)):
+                operation.setdefault("parameters", []).append(dict(idempotency.PARAMETER))
+                cases += KEYED
+            self._document_faults(registered, path, operation, cases)
+
+    def _view(self, endpoint: str, method: str):
+        """The function serving `method` at `endpoint` (a MethodView's method)."""
+        view = self.app.view_functions[endpoint]
+        return getattr(getattr(view, "view_class", None), method, view)
 
     def _document_faults(self, registered: str, path: str, operation: dict, cases: list[str]) -> None:
         """flask-smorest's generic error responses out (a status they name stays if the renderer

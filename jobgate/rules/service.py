@@ -31,6 +31,7 @@ from jobgate.model import (
     Execution,
     Principal,
     ResultRecord,
+    Slice,
     State,
     StepExecution,
     StepSpec,
@@ -39,6 +40,7 @@ from jobgate.model import (
     to_ms,
 )
 from jobgate.rules import catalog as catalog_module
+from jobgate.rules import idempotency
 from jobgate.rules.auth import Authenticator, load_principals
 from jobgate.rules.checks import check_record, check_times, finite, is_ref
 from jobgate.rules.lifecycle import Housekeeper, Lifecycle
@@ -47,10 +49,11 @@ from jobgate.rules.schedules import ScheduleBook
 from jobgate.rules.throttle import LoginPolicy, LoginThrottle
 from jobgate.settings import Settings
 from jobgate.store.attempts import LoginAttempts
-from jobgate.store.connection import connect
+from jobgate.store.connection import connect_as, replicated
 from jobgate.store.definitions import Definitions
 from jobgate.store.documents import Documents
 from jobgate.store.executions import Store
+from jobgate.store.idempotency import Place
 from jobgate.store.queue import JobQueue
 from jobgate.store.results import DEFINITION, STATUS, terms_of
 from jobgate.store.schedules import Schedules
@@ -103,7 +106,7 @@ class Service:
     def from_settings(cls, settings: Settings) -> Service:
         if not settings.redis_url:
             raise RuntimeError("REDIS_URL is not set (`jobgate up` starts an embedded Redis for you)")
-        client = connect(settings.redis_url)
+        client = connect_as(settings)
         types = catalog_module.step_types()
         jobs = catalog_module.load_file(settings.catalog_path, types, settings) if settings.catalog_path else []
         accounts = load_principals(settings.principals_path) if settings.principals_path else []
@@ -184,7 +187,11 @@ class Service:
         """Accept an execution: queued now, at `start_at`, or once every `after` one has succeeded.
 
         `queue` overrides the definition's RQ queue (a dialect may route by its own notion,
-        such as Sahara's cluster ids)."""
+        such as Sahara's cluster ids). Under a request's Idempotency-Key (rules.idempotency), the
+        execution made at this submit's place before is answered again, unchecked and uncounted."""
+        place = self._place(principal)
+        if place is not None and (made := place.earlier(self.redis)):
+            return self._made_before(principal, made)
         definition = self.definition(principal, ref)
         check_times(start_at=start_at, expires=expires, expire_after=expire_after)
         if not finite(parameters):
@@ -216,15 +223,28 @@ class Service:
                 "queue": queue, "retries": definition.retries, "retry_delay": definition.retry_delay,
                 "start_at": to_ms(start_at), "restartable": definition.restartable}
         enqueue = None if prerequisites else (lambda pipe: self.queue.enqueue(pipe, execution, timeout, start_at))
-        stored = self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue,
-                                   active_limit=quota.executions)
-        if stored != execution.id:        # a restart, made already
-            return self.get(principal, stored)
+        with replicated():                # answered once the replicas asked for have it (a failover keeps it)
+            stored = self.store.create(execution, plan, exclusive=not definition.allow_concurrent, enqueue=enqueue,
+                                       active_limit=quota.executions, place=place)
+        if stored != execution.id:        # a restart, or a submit under the same key, made already
+            return self._made_before(principal, stored)
         log.info("execution %s of %s submitted by %s (%s)", execution.id, definition.id, principal.name, origin,
                  extra={"execution_id": execution.id, "tenant": principal.tenant})
         if prerequisites:
             self.lifecycle.release_if_ready(execution)   # some may have ended meanwhile
         return execution
+
+    def _place(self, principal: Principal) -> Place | None:
+        """The next submit's place under the request's Idempotency-Key, when it carries one."""
+        claim = idempotency.current()
+        return None if claim is None else Place.of(principal.tenant, claim.key, claim.take(), claim.fingerprint,
+                                                   self.settings.idempotency_ttl)
+
+    def _made_before(self, principal: Principal, execution_id: str) -> Execution:
+        claim = idempotency.current()
+        if claim is not None:
+            claim.replayed = True
+        return self.get(principal, execution_id)
 
     def restart(self, principal: Principal, ref: str, *, origin: str) -> Execution:
         """A new execution of an ended one (restart_of set), if its job allows it; only one:
@@ -263,6 +283,30 @@ class Service:
                                        state=state.value if state else None, newest_first=newest_first,
                                        offset=offset, limit=limit, after_seq=cursor)
         return Page(items, total, offset, limit)
+
+    def window(self, principal: Principal, segments: list[list[Slice]], *, offset: int = 0, limit: int = 50,
+               newest_first: bool = True, cursor: int | None = None) -> Page:
+        """A page of the principal's executions in an order the indexes hold: the segments laid
+        end to end, each in seq order (a dialect's sort by status word: one segment per word).
+        `cursor` (one segment only): the page after that seq, as `page` pages."""
+        segments = self._indexable(segments)
+        limit = max(1, min(limit, limits.MAX_INT))
+        offset = min(max(0, offset), limits.MAX_INT)
+        items, total = self.store.window(principal.tenant, segments, offset=offset, limit=limit,
+                                         newest_first=newest_first, after_seq=cursor)
+        return Page(items, total, offset, limit)
+
+    def position(self, principal: Principal, segments: list[list[Slice]], execution: Execution, *,
+                 newest_first: bool = True) -> int | None:
+        """Where one of the principal's executions stands in `window`'s order (None: not in it)."""
+        return self.store.windows.position(principal.tenant, self._indexable(segments), execution.id,
+                                           execution.seq, newest_first)
+
+    @staticmethod
+    def _indexable(segments: list[list[Slice]]) -> list[list[Slice]]:
+        """Slices of a definition that is no slug hold nothing: dropped before they reach a key."""
+        return [[part for part in segment if part.definition is None or SLUG.match(part.definition)]
+                for segment in segments]
 
     def scan(self, principal: Principal, *, definition: str | None = None, state: State | None = None,
              newest_first: bool = True) -> Iterator[Execution]:

@@ -12,6 +12,11 @@ calls at each request's start and end): every wait on Redis is cut to what is le
 of it and comes out of it, and once it is spent a call fails at once, so a hung
 Redis costs a request one budget, not one timeout per call. Only waiting on Redis
 counts: the request's own work between calls (a password hash) spends none of it.
+
+A failover is an outage too: a primary that is gone, no primary known to the Sentinels
+yet, a write answered READONLY by a primary demoted meanwhile, each is `StoreUnavailable`.
+Transactions committed inside `replicated()` (a submit) wait, on the connection that wrote
+them, for the client's `replicas` to confirm them (WAIT); fewer in time is `NotReplicated`.
 """
 from __future__ import annotations
 
@@ -26,8 +31,11 @@ from redis.backoff import NoBackoff
 from redis.client import Pipeline
 from redis.connection import Connection, SSLConnection, UnixDomainSocketConnection
 from redis.retry import Retry
+from redis.sentinel import SentinelManagedConnection, SentinelManagedSSLConnection
 
 from jobgate.errors import Unavailable
+from jobgate.settings import Settings
+from jobgate.store.addresses import TlsOptions, client_for
 
 log = logging.getLogger("jobgate.store")
 #: Seconds a connect or a reply may take: an outage answers within 2 s.
@@ -35,7 +43,8 @@ TIMEOUT = 0.9
 #: Seconds of waiting on Redis one request may spend over all its calls, so that however
 #: many calls it makes, a hung Redis is answered (503) within 2 s.
 REQUEST_BUDGET = 1.5
-_LOST = (redis.ConnectionError, redis.TimeoutError)
+#: what a server that is away, or not the primary any more, answers (MasterNotFoundError is a ConnectionError)
+_LOST = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.ReadOnlyError, redis.exceptions.MasterDownError)
 #: called each time Redis is found unreachable: what counts Redis errors (kit.metrics, workers.maintenance)
 unreachable_listeners: list[Callable[[], None]] = []
 
@@ -60,6 +69,23 @@ class StoreUnavailable(Unavailable, redis.ConnectionError):
     """The job store is unreachable; try again shortly."""
 
 
+class NotReplicated(StoreUnavailable):
+    """The job store could not confirm the write on its replicas in time: it may exist or not; retry shortly."""
+
+
+_replicated: ContextVar[bool] = ContextVar("jobgate_store_replicated", default=False)
+
+
+@contextlib.contextmanager
+def replicated():
+    """Transactions committed inside answer only once the client's replicas confirm them."""
+    token = _replicated.set(True)
+    try:
+        yield
+    finally:
+        _replicated.reset(token)
+
+
 @contextlib.contextmanager
 def _guard():
     try:
@@ -78,9 +104,25 @@ def _unreachable(exc: Exception) -> None:
 
 
 class GuardedPipeline(Pipeline):
+    #: replicas a transaction in `replicated()` waits for, and for how long (ms); set by GuardedRedis
+    replicas, replica_timeout = 0, 0
+
     def execute(self, raise_on_error: bool = True):
+        self.confirmed = None
         with _guard():
-            return super().execute(raise_on_error)
+            result = super().execute(raise_on_error)
+        # raised here, not inside: the client's retry of a connection error would commit it twice
+        if self.confirmed is not None and self.confirmed < self.replicas:
+            log.warning("a write confirmed by %d of %d replicas in %d ms", self.confirmed, self.replicas,
+                        self.replica_timeout)
+            raise NotReplicated()
+        return result
+
+    def _execute_transaction(self, connection, commands, raise_on_error):
+        result = super()._execute_transaction(connection, commands, raise_on_error)
+        if self.replicas and _replicated.get():
+            self.confirmed = _wait(connection, self.replicas, self.replica_timeout)
+        return result
 
     def immediate_execute_command(self, *args, **options):   # WATCH and reads before MULTI
         try:
@@ -156,38 +198,78 @@ class _Budgeted:
             return super().read_response(*args, **kwargs)
 
 
-#: the client's connection classes (TCP, TLS, unix socket), each spending the budget
-_BUDGETED = {cls: type(cls.__name__, (_Budgeted, cls), {})
-              for cls in (Connection, SSLConnection, UnixDomainSocketConnection)}
+def _wait(connection, replicas: int, timeout_ms: int) -> int:
+    """How many replicas confirm what `connection` wrote, within `timeout_ms` (0 when it cannot tell)."""
+    own = connection.socket_timeout
+    connection.socket_timeout = own + timeout_ms / 1000      # the budget of a request still bounds it
+    try:
+        connection.send_command("WAIT", replicas, timeout_ms)
+        return int(connection.read_response())
+    except _LOST as exc:
+        _unreachable(exc)
+        connection.disconnect()
+        return 0
+    finally:
+        connection.socket_timeout = own
+
+
+class _ClosedWhenInterrupted:
+    """redis-py's Sentinel connections (6.4) keep a connection whose read was interrupted (a
+    worker's SIGTERM in the middle of its blocking dequeue): the late reply would then answer
+    the next command on it. Closed, as redis-py's other connections are."""
+
+    def read_response(self, disable_decoding=False, *, disconnect_on_error=True, **kwargs):
+        return super().read_response(disable_decoding, disconnect_on_error=disconnect_on_error, **kwargs)
+
+
+#: the client's connection classes (TCP, TLS, unix socket, to a Sentinel's primary), each spending the budget
+_BUDGETED = {cls: type(cls.__name__, (_Budgeted, *mixins, cls), {})
+             for cls, mixins in ((Connection, ()), (SSLConnection, ()), (UnixDomainSocketConnection, ()),
+                                 (SentinelManagedConnection, (_ClosedWhenInterrupted,)),
+                                 (SentinelManagedSSLConnection, (_ClosedWhenInterrupted,)))}
 
 
 class GuardedRedis(redis.Redis):
+    #: see GuardedPipeline (class attributes: RQ's scheduler rebuilds a client of this class)
+    replicas, replica_timeout = 0, 0
+
     def execute_command(self, *args, **options):
         with _guard():
             return super().execute_command(*args, **options)
 
     def pipeline(self, transaction: bool = True, shard_hint=None) -> GuardedPipeline:
-        return GuardedPipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint)
+        pipe = GuardedPipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint)
+        pipe.replicas, pipe.replica_timeout = self.replicas, self.replica_timeout
+        return pipe
 
 
-def connect(url: str) -> GuardedRedis:
-    """A client with short timeouts and one quick retry, so an outage answers in seconds.
+def connect(url: str, tls: TlsOptions | None = None, replicas: int = 0, replica_timeout: int = 0) -> GuardedRedis:
+    """A client with short timeouts and one quick retry, so an outage answers in seconds;
+    `url` as jobgate.store.addresses reads it, its writes in `replicated()` confirmed by
+    `replicas` within `replica_timeout` ms.
 
     The retry is for a pooled connection that Redis dropped while it restarted: that
     fails at once, and reconnecting once is enough. A timeout is not retried (nor is
     a health-check PING that timed out): a hung server would make each wait twice.
     """
-    client = GuardedRedis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT,
-                                   retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-                                   health_check_interval=10)
+    client = client_for(url, GuardedRedis, tls, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT,
+                        retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+                        health_check_interval=10)
     pool = client.connection_pool
     pool.connection_class = _BUDGETED[pool.connection_class]
+    client.replicas, client.replica_timeout = replicas, replica_timeout
     return client
+
+
+def connect_as(settings: Settings) -> GuardedRedis:
+    """`connect` to the settings' REDIS_URL with their TLS options and replicas to wait for."""
+    return connect(settings.redis_url, TlsOptions(settings.redis_ca, settings.redis_tls_verify),
+                   settings.redis_wait_replicas, settings.redis_wait_timeout)
 
 
 def ping(url: str, timeout: float = 1.0) -> bool:
     """Whether a server answers at `url` (for the embedded server's start-up)."""
-    with redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout) as client:
+    with client_for(url, redis.Redis, socket_connect_timeout=timeout, socket_timeout=timeout) as client:
         try:
             return bool(client.ping())
         except redis.RedisError:

@@ -17,11 +17,13 @@ from itertools import product
 import redis
 
 from jobgate import limits
-from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, TooManyActive, VersionMismatch
+from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, KeyReused, TooManyActive, VersionMismatch
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
-from jobgate.store import captured, keys, lua
+from jobgate.store import captured, keys, lean, lua
+from jobgate.store.idempotency import Place
 from jobgate.store.keys import ANY
 from jobgate.store.results import Results
+from jobgate.store.windows import Segment, Windows
 
 #: Client data kept as JSON text inside the record: Lua's cjson would turn an
 #: empty list into {} and round large integers, and clients get it back untouched.
@@ -34,8 +36,13 @@ def _csv(states: Iterable[State]) -> str:
     return ",".join(s.value for s in states)
 
 
-def _at_rest(fields: dict) -> dict:
-    return {k: json.dumps(v) if k in OPAQUE else v for k, v in fields.items() if k not in DERIVED}
+def _at_rest(changes: dict) -> dict:
+    """Fields as stored: opaque ones as JSON text, step records without their defaults
+    (a write of `steps` replaces them all)."""
+    out = {k: json.dumps(v) if k in OPAQUE else v for k, v in changes.items() if k not in DERIVED}
+    if isinstance(out.get("steps"), list):
+        out["steps"] = lean.steps(out["steps"])
+    return out
 
 
 def _execution(raw, log_size: int | None = None) -> Execution:
@@ -76,23 +83,28 @@ class Store:
         self._create = client.register_script(lua.CREATE)
         self._by_seq = client.register_script(lua.BY_SEQ)
         self.results = Results(client)
+        self.windows = Windows(client)
 
     # -- writes ------------------------------------------------------------
     def next_seq(self) -> int:
         return int(self.redis.incr(keys.EXECUTION_SEQ))
 
     def create(self, execution: Execution, plan: dict, *, exclusive: bool,
-               enqueue: Callable[[redis.client.Pipeline], None] | None = None, active_limit: int | None = None) -> str:
+               enqueue: Callable[[redis.client.Pipeline], None] | None = None, active_limit: int | None = None,
+               place: Place | None = None) -> str:
         """Write a new execution (and its RQ job, through `enqueue`, or its place among
         the dependents of each execution in `execution.after`) in one script (lua.CREATE); the
-        id of the execution that stands for it: its own, or for a restart, the restart made already.
-        An execution with seq 0 is given the next seq in the same step (set on it here).
+        id of the execution that stands for it: its own; for a restart, the restart made already;
+        under an idempotency key's `place`, the execution made there already (before any slot or
+        limit is read: a replay takes neither). An execution with seq 0 is given the next seq in
+        the same step (set on it here).
 
         With `exclusive`, the definition's slot must be free; with `active_limit`, the tenant
         must have fewer unfinished executions (its state indexes count them). The checks and
         the writes are one atomic step: of racing submits exactly as many commit as the slot
         or limit allow, and none retries. A restart marks the execution it restarts
-        (`restarted_as`) in the same step: of racing restarts one commits, the others get it.
+        (`restarted_as`) in the same step: of racing restarts one commits, the others get it;
+        of racing submits under one key's place, one commits and the others get its execution.
         """
         index = self._all_index_keys(execution)
         unfinished = [keys.index(execution.tenant, state=s.value) for s in State if not s.terminal]
@@ -100,13 +112,15 @@ class Store:
         script_keys = [record, keys.plan(execution.id), keys.SEQ_TO_EXECUTION, keys.TENANTS, keys.EXPIRIES,
                        keys.slot(execution.tenant, execution.definition_id),
                        keys.record(execution.restart_of) if execution.restart_of else record, keys.EXECUTION_SEQ,
-                       *index, *unfinished, *(keys.dependents(p) for p in execution.after)]
-        fields = _at_rest(dump(execution))
+                       place.key if place else record, *index, *unfinished,
+                       *(keys.dependents(p) for p in execution.after)]
+        fields = _at_rest(lean.record(dump(execution)))
         del fields["seq"]
         args = [execution.id, execution.seq or "", execution.tenant, json.dumps(fields)[:-1] + ', "seq": ',
-                json.dumps(plan), "1" if exclusive else "", "" if active_limit is None else active_limit,
+                json.dumps(lean.plan(plan)), "1" if exclusive else "", "" if active_limit is None else active_limit,
                 execution.restart_of or "", len(index), len(unfinished),
                 to_ms(execution.expires) if execution.expires else "", to_ms(now()), _csv(TERMINAL),
+                place.fingerprint if place else "", place.index if place else "", place.ttl if place else "",
                 *captured.flat(self.redis, enqueue)]
         try:
             stored, seq = self._create(keys=script_keys, args=args)
@@ -118,6 +132,8 @@ class Store:
                                     quota=active_limit) from None
             if reason == "RUNNING":
                 raise AlreadyRunning(definition_id=execution.definition_id) from None
+            if reason == "REUSED":
+                raise KeyReused(details={"Idempotency-Key": ["used before for a different request"]}) from None
             raise _script_error(exc, execution.restart_of or execution.id) from None
         if seq:
             execution.seq = int(seq)
@@ -222,6 +238,12 @@ class Store:
             pipe.zrangebyscore(key, f"({after_seq}", "+inf", 0, limit)
         total, ids = pipe.execute()
         return self._load_many([i.decode() for i in ids]), total
+
+    def window(self, tenant: str, segments: list[Segment], *, offset: int, limit: int,
+               newest_first: bool, after_seq: int | None = None) -> tuple[list[Execution], int]:
+        """One page of the segments laid end to end (store.windows) and their total."""
+        ids, total = self.windows.page(tenant, segments, offset, limit, newest_first, after_seq)
+        return self._load_many(ids), total
 
     def read_log(self, execution_id: str, offset: int = 0, limit: int = limits.LOG_READ_MAX) -> bytes:
         return self.redis.getrange(keys.log(execution_id), offset, offset + limit - 1)

@@ -11,6 +11,9 @@ SEQ_TO_EXECUTION = PREFIX + "execution-seq"
 HEARTBEATS = PREFIX + "heartbeats"
 EXPIRIES = PREFIX + "expiries"
 INDEX_PREFIX = PREFIX + "ix:"
+#: What the stored data has been brought up to: SCHEMA_MARKS once store.windows.build_marks ran.
+SCHEMA = PREFIX + "schema"
+SCHEMA_MARKS = "marks"
 SLOT_PREFIX = PREFIX + "slot:"
 
 # -- workers (store.liveness) ------------------------------------------------
@@ -34,6 +37,11 @@ def step_times(step_type: str) -> str:
 def index(tenant: str, definition: str = ANY, state: str = ANY, origin: str = ANY) -> str:
     """One sorted set per (tenant, definition|*, state|*, origin|*), scored by seq (lua.py builds the same)."""
     return f"{INDEX_PREFIX}{tenant}:{definition}:{state}:{origin}"
+
+
+def mark(tenant: str, mark: str, definition: str = ANY) -> str:
+    """Executions of a tenant (and definition|*) with a mark (model.Mark), scored by seq (lua.py builds the same)."""
+    return f"{INDEX_PREFIX}{tenant}:{definition}:~{mark}"
 
 
 def record(execution_id: str) -> str:
@@ -63,6 +71,11 @@ def process_group(execution_id: str) -> str:
 def slot(tenant: str, definition_id: str) -> str:
     """Held by the one unfinished execution of a definition that allows no concurrency."""
     return f"{SLOT_PREFIX}{tenant}:{definition_id}"
+
+
+def idempotency(tenant: str, digest: str) -> str:
+    """What one tenant's Idempotency-Key (by its digest) stands for (store.idempotency)."""
+    return f"{PREFIX}idem:{tenant}:{digest}"
 
 
 # -- result records (store.results) -------------------------------------------

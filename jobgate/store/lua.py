@@ -24,6 +24,38 @@ local function all_keys(prefix, x)
 end
 """
 
+#: Marks (keys.mark) refine a state the way dialects' state maps do: `stopping`, a RUNNING
+#: execution whose cancel was asked; `exited`, a FAILED one whose last failed step ran a
+#: process that exited non-zero (model.Execution.exited_non_zero says the same in Python).
+#: Each is a sorted set by seq per (tenant, definition|*), a subset of that state's index.
+_MARK_HELPERS = """
+local MARKS = {'stopping', 'exited'}
+local function marks_of(x)
+  local out = {}
+  if x.state == 'RUNNING' and x.cancel_requested == true then out.stopping = true end
+  if x.state == 'FAILED' and type(x.steps) == 'table' then
+    local last = nil
+    for _, s in ipairs(x.steps) do if s.state == 'FAILED' then last = s end end
+    if last and last.process_exit ~= nil and last.process_exit ~= cjson.null and last.process_exit ~= 0 then
+      out.exited = true
+    end
+  end
+  return out
+end
+local function mark_keys(prefix, x, name)
+  return {prefix .. x.tenant .. ':' .. x.definition_id .. ':~' .. name, prefix .. x.tenant .. ':*:~' .. name}
+end
+local function move_marks(prefix, x, before, after)
+  for _, name in ipairs(MARKS) do
+    if after[name] and not before[name] then
+      for _, k in ipairs(mark_keys(prefix, x, name)) do redis.call('ZADD', k, x.seq, x.id) end
+    elseif before[name] and not after[name] then
+      for _, k in ipairs(mark_keys(prefix, x, name)) do redis.call('ZREM', k, x.id) end
+    end
+  end
+end
+"""
+
 #: Move an execution to a new state and/or patch its fields.
 #: KEYS: 1 record, 2 heartbeat zset, 3 expiry zset
 #: ARGV: 1 allowed current states "A,B" ("" any), 2 new state ("" keep),
@@ -32,7 +64,7 @@ end
 #:       9 retention ms (0: none): how long after its end a finished execution without an
 #:         expiry of its own stays in the expiry index (its record shows no expiry)
 #: Errors: NOTFOUND, VERSION <v>, CONFLICT <state>. Returns the new record.
-TRANSITION = _INDEX_HELPERS + """
+TRANSITION = _INDEX_HELPERS + _MARK_HELPERS + """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return redis.error_reply('NOTFOUND') end
 local x = cjson.decode(raw)
@@ -42,7 +74,7 @@ end
 if ARGV[1] ~= '' and not string.find(',' .. ARGV[1] .. ',', ',' .. x.state .. ',', 1, true) then
   return redis.error_reply('CONFLICT ' .. x.state)
 end
-local old = x.state
+local old, marked = x.state, marks_of(x)
 for k, v in pairs(cjson.decode(ARGV[3])) do x[k] = v end
 if ARGV[2] ~= '' then x.state = ARGV[2] end
 x.version = x.version + 1
@@ -60,6 +92,7 @@ if old ~= x.state then
     if redis.call('GET', slot) == x.id then redis.call('DEL', slot) end
   end
 end
+move_marks(ARGV[5], x, marked, marks_of(x))
 local ended = string.find(',' .. ARGV[7] .. ',', ',' .. x.state .. ',', 1, true)
 if x.expires ~= nil and x.expires ~= cjson.null then redis.call('ZADD', KEYS[3], x.expires, x.id)
 elseif ended and tonumber(ARGV[9]) > 0 then
@@ -75,6 +108,7 @@ return out
 #: never retry (as WATCH made them) and exactly as many commit as the slot and quota allow.
 #: KEYS: 1 record, 2 plan, 3 seq hash, 4 tenants set, 5 expiry zset, 6 slot,
 #:       7 record of the execution it restarts (any key when none), 8 the seq counter,
+#:       9 its idempotency key's hash (store.idempotency; any key when none),
 #:       then ARGV[9] index keys (each scored by the seq),
 #:       then ARGV[10] unfinished-state index keys (counted against the quota),
 #:       then the dependents sets of its prerequisites (the rest of KEYS).
@@ -82,15 +116,24 @@ return out
 #:       (the record is ARGV[4] .. seq .. '}'), 5 plan JSON, 6 "1" if exclusive,
 #:       7 unfinished executions the tenant may have ("" no limit), 8 id it restarts (""),
 #:       9 number of index keys, 10 number of unfinished keys, 11 expires ms (""),
-#:       12 now ms, 13 terminal states "A,B"; then RQ's enqueue as store.captured.flat made it
+#:       12 now ms, 13 terminal states "A,B", 14 the idempotency fingerprint ("": no key),
+#:       15 its place, 16 its lifetime (s); then RQ's enqueue as store.captured.flat made it
 #:       (a count, then per command its number of words and its words).
 #: Record keys of other executions (the slot's holder, an earlier restart) are built
-#: from KEYS[1]'s prefix. Errors: NOTFOUND (the restarted one), ACTIVE <n>, RUNNING.
-#: Returns {the id that stands for the submit, its seq}: its own, or the restart made
-#: already's (seq "").
+#: from KEYS[1]'s prefix. Errors: NOTFOUND (the restarted one), ACTIVE <n>, RUNNING,
+#: REUSED (the key was used for another request).
+#: Returns {the id that stands for the submit, its seq}: its own, or the earlier one's
+#: (made at its key's place, or the restart made already; seq "").
 CREATE = """
 local id, prefix = ARGV[1], string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1])
 local n_index, n_unfinished = tonumber(ARGV[9]), tonumber(ARGV[10])
+if ARGV[14] ~= '' then
+  local seen = redis.call('HMGET', KEYS[9], 'fingerprint', ARGV[15])
+  if seen[1] then
+    if seen[1] ~= ARGV[14] then return redis.error_reply('REUSED') end
+    if seen[2] and redis.call('EXISTS', prefix .. seen[2]) == 1 then return {seen[2], ''} end
+  end
+end
 local restarted
 if ARGV[8] ~= '' then
   local raw = redis.call('GET', KEYS[7])
@@ -101,7 +144,7 @@ if ARGV[8] ~= '' then
 end
 if ARGV[7] ~= '' then
   local active = 0
-  for i = 9 + n_index, 8 + n_index + n_unfinished do active = active + redis.call('ZCARD', KEYS[i]) end
+  for i = 10 + n_index, 9 + n_index + n_unfinished do active = active + redis.call('ZCARD', KEYS[i]) end
   if active >= tonumber(ARGV[7]) then return redis.error_reply('ACTIVE ' .. active) end
 end
 if ARGV[6] == '1' then
@@ -120,16 +163,20 @@ redis.call('SET', KEYS[1], ARGV[4] .. seq .. '}')
 redis.call('SET', KEYS[2], ARGV[5])
 redis.call('HSET', KEYS[3], seq, id)
 redis.call('SADD', KEYS[4], ARGV[3])
-for i = 9, 8 + n_index do redis.call('ZADD', KEYS[i], seq, id) end
+for i = 10, 9 + n_index do redis.call('ZADD', KEYS[i], seq, id) end
 if ARGV[11] ~= '' then redis.call('ZADD', KEYS[5], ARGV[11], id) end
-for i = 9 + n_index + n_unfinished, #KEYS do redis.call('SADD', KEYS[i], id) end
+for i = 10 + n_index + n_unfinished, #KEYS do redis.call('SADD', KEYS[i], id) end
 if restarted then
   restarted.restarted_as = id
   restarted.version = restarted.version + 1
   restarted.modified = tonumber(ARGV[12])
   redis.call('SET', KEYS[7], cjson.encode(restarted))
 end
-local at = 14
+if ARGV[14] ~= '' then
+  redis.call('HSET', KEYS[9], 'fingerprint', ARGV[14], ARGV[15], id)
+  redis.call('EXPIRE', KEYS[9], ARGV[16], 'NX')
+end
+local at = 17
 for _ = 1, tonumber(ARGV[at]) do
   local words = tonumber(ARGV[at + 1])
   redis.call(unpack(ARGV, at + 2, at + 1 + words))
@@ -171,7 +218,7 @@ return 1
 #: an execution that expires while still running stays until it ends (its end
 #: puts it back in the expiry index).
 #: Returns 1 when removed, 0 when not.
-PURGE = _INDEX_HELPERS + """
+PURGE = _INDEX_HELPERS + _MARK_HELPERS + """
 local raw = redis.call('GET', KEYS[1])
 redis.call('ZREM', KEYS[7], ARGV[2])
 if not raw then
@@ -183,6 +230,7 @@ if ARGV[5] ~= '' and tostring(x.version) ~= ARGV[5] then return redis.error_repl
 if ARGV[4] ~= '' and not string.find(',' .. ARGV[4] .. ',', ',' .. x.state .. ',', 1, true) then return 0 end
 redis.call('ZREM', KEYS[6], ARGV[2])
 for _, k in ipairs(all_keys(ARGV[1], x)) do redis.call('ZREM', k, x.id) end
+move_marks(ARGV[1], x, marks_of(x), {})
 local slot = ARGV[3] .. x.tenant .. ':' .. x.definition_id
 if redis.call('GET', slot) == x.id then redis.call('DEL', slot) end
 redis.call('HDEL', KEYS[5], x.seq)
@@ -221,4 +269,80 @@ for i = 1, #KEYS / 2 do
   counts[i] = n
 end
 return counts
+"""
+
+#: One page of a "slice": the members of some seq-scored sets (disjoint) less those of
+#: others (each a subset of them), in seq order, from position ARGV[2]: a binary search on
+#: the seq with ZCOUNT finds where the page starts, so a deep page costs O(log^2 n), not n.
+#: KEYS: the sets counted in, then the sets taken out.
+#: ARGV: 1 how many KEYS count in, 2 offset, 3 limit, 4 '1' newest (highest seq) first.
+#: Returns the page's members, in order.
+WINDOW = """
+local npos, offset, limit, desc = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
+local function before(t)          -- members that come before seq t in the page order
+  local n, bound = 0, string.format('(%.0f', t)
+  for i, k in ipairs(KEYS) do
+    local c = desc and redis.call('ZCOUNT', k, bound, '+inf') or redis.call('ZCOUNT', k, '-inf', bound)
+    n = (i <= npos) and n + c or n - c
+  end
+  return n
+end
+local total, lo, hi = 0, nil, nil
+for i, k in ipairs(KEYS) do
+  local n = redis.call('ZCARD', k)
+  total = (i <= npos) and total + n or total - n
+  if i <= npos and n > 0 then
+    local first = tonumber(redis.call('ZRANGE', k, 0, 0, 'WITHSCORES')[2])
+    local last = tonumber(redis.call('ZRANGE', k, -1, -1, 'WITHSCORES')[2])
+    lo, hi = math.min(lo or first, first), math.max(hi or last, last)
+  end
+end
+if offset >= total or limit <= 0 then return {} end
+local a, b = lo, hi
+while a < b do                    -- the seq at position `offset`
+  if desc then
+    local m = math.floor((a + b) / 2)
+    if before(m) <= offset then b = m else a = m + 1 end
+  else
+    local m = math.ceil((a + b) / 2)
+    if before(m) <= offset then a = m else b = m - 1 end
+  end
+end
+local function excluded(member)
+  for i = npos + 1, #KEYS do
+    if redis.call('ZSCORE', KEYS[i], member) then return true end
+  end
+  return false
+end
+local from, found = string.format('%.0f', a), {}
+for i = 1, npos do                -- up to `limit` members of each set from there, then merged
+  local skip = 0
+  local taken = 0
+  while taken < limit do
+    local batch = desc and redis.call('ZREVRANGEBYSCORE', KEYS[i], from, '-inf', 'WITHSCORES', 'LIMIT', skip, limit)
+      or redis.call('ZRANGEBYSCORE', KEYS[i], from, '+inf', 'WITHSCORES', 'LIMIT', skip, limit)
+    if #batch == 0 then break end
+    for j = 1, #batch, 2 do
+      if taken < limit and not excluded(batch[j]) then
+        table.insert(found, {tonumber(batch[j + 1]), batch[j]})
+        taken = taken + 1
+      end
+    end
+    skip = skip + #batch / 2
+  end
+end
+table.sort(found, function(x, y) if desc then return x[1] > y[1] end return x[1] < y[1] end)
+local out = {}
+for j = 1, math.min(limit, #found) do out[j] = found[j][2] end
+return out
+"""
+
+#: Give executions stored before marks existed the marks they have (store.windows.build_marks).
+#: KEYS: records. ARGV: 1 index prefix. Returns how many records it read.
+MARK_EXISTING = _MARK_HELPERS + """
+for _, key in ipairs(KEYS) do
+  local raw = redis.call('GET', key)
+  if raw then move_marks(ARGV[1], cjson.decode(raw), {}, marks_of(cjson.decode(raw))) end
+end
+return #KEYS
 """

@@ -32,6 +32,9 @@ RUNNER_GROUP = "jobgate.runner"
 TIMEOUT_MARGIN = 30
 #: Seconds RQ keeps a failed or canceled job (and its registry entry) for its tools to show.
 KEEP_ENDED = 86400
+#: Seconds RQ keeps a succeeded job (hash, result, finished registry entry): what `rq info` shows as
+#: finished is the last minute's; after it a finished execution is jobgate's record alone.
+KEEP_SUCCEEDED = 60
 
 
 def describe(execution: Execution) -> str:
@@ -58,8 +61,10 @@ class JobQueue:
         """Queue the run inside the caller's MULTI (see Store.create)."""
         job_timeout = -1 if timeout is None else int(timeout) + TIMEOUT_MARGIN
         q = self.queue(execution.queue)
+        # a succeeded job stays in RQ only briefly (its tools show recent successes): jobgate's record
+        # holds the outcome; a failed one stays in RQ's failed registry for KEEP_ENDED
         job = q.create_job(runner(), args=(execution.id,), job_id=execution.id, timeout=job_timeout,
-                           result_ttl=60, failure_ttl=KEEP_ENDED, description=describe(execution))
+                           result_ttl=KEEP_SUCCEEDED, failure_ttl=KEEP_ENDED, description=describe(execution))
         if at is None:
             q.enqueue_job(job, pipeline=pipe)
         else:

@@ -13,6 +13,7 @@ its Dialect object, and never again here. Every driver also says how it sends
 """
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -87,6 +88,15 @@ class WireDriver:
         self.base_url = base_url
         self.token = token
         self.http = requests.Session()
+        #: headers sent with every request besides the credential (`sending`)
+        self.extra_headers: dict[str, str] = {}
+
+    def sending(self, headers: dict[str, str]) -> WireDriver:
+        """This driver (its credential and session) sending `headers` with every request too:
+        `driver.sending({"Idempotency-Key": key}).submit(...)`."""
+        other = copy.copy(self)
+        other.extra_headers = {**self.extra_headers, **headers}
+        return other
 
     # -- the wire -------------------------------------------------------------------
     def credentials(self) -> dict[str, str]:
@@ -95,8 +105,8 @@ class WireDriver:
 
     def send(self, method: str, path: str, *, headers: dict | None = None, **options) -> requests.Response:
         """A request to `path` (under the gateway) with this driver's credential, as sent: no fault is read."""
-        return self.http.request(method, self.base_url + path, headers={**self.credentials(), **(headers or {})},
-                                 timeout=10, **options)
+        sent = {**self.credentials(), **self.extra_headers, **(headers or {})}
+        return self.http.request(method, self.base_url + path, headers=sent, timeout=10, **options)
 
     def call(self, method: str, path: str, **options) -> requests.Response:
         """`send`, raising the fault of a response of 400 or more (`fault`)."""

@@ -115,14 +115,8 @@ class ServedGateway:
         """Start gunicorn and wait until it answers /healthz."""
         self.process = _spawn([sys.executable, "-m", "jobgate", "serve", "--host", "127.0.0.1", "--port",
                                str(self.port), "--processes", str(self.workers)], self.env, self.cwd, self.log)
-        deadline = time.monotonic() + timeout
-        while self.process.poll() is None and time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
+        if processes.answers_within(self.process, f"{self.url}/healthz", timeout, every=0.05):
+            return
         code = self.process.poll()
         self.stop()
         why = f"exited with code {code}" if code is not None else f"did not answer within {timeout:g} s"

@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import gevent
 
 from jobgate.rules import passwords
+from jobgate.settings import Settings, SettingsError
 from jobgate.tools import logs
 
 #: gunicorn's gevent worker with a client timeout, answering its own refusals as faults
@@ -57,7 +59,14 @@ if _own_metrics_dir:
 
 
 def on_starting(server) -> None:
-    """Counters of an earlier run of this server would add to this one's."""
+    """A bad setting stops the server in one line, before any worker boots (the Procfile's `web:`
+    line does not pass through the CLI's check). Counters of an earlier run would add to this one's."""
+    try:
+        Settings.from_env()
+    except SettingsError as exc:
+        server.log.error("%s", exc)
+        on_exit(server)
+        sys.exit(2)
     folder = Path(os.environ[MULTIPROC])
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):

@@ -18,6 +18,8 @@ import sys
 import time
 from collections.abc import Iterable
 
+import requests
+
 PR_SET_CHILD_SUBREAPER = 36
 #: How long ending a tree keeps finding and killing processes that are still being forked.
 END_WITHIN = 5.0
@@ -131,3 +133,16 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
+
+
+def answers_within(process: subprocess.Popen, url: str, seconds: float, every: float = 0.1) -> bool:
+    """Whether the server `process` started answers `url` with a 2xx before it exits or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).ok:
+                return True
+        except requests.RequestException:    # not listening yet
+            pass
+        time.sleep(every)
+    return False

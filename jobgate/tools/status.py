@@ -11,8 +11,9 @@ import logging
 import os
 
 from jobgate.model import State
+from jobgate.settings import Settings
 from jobgate.store import census
-from jobgate.store.connection import StoreUnavailable, connect
+from jobgate.store.connection import StoreUnavailable, connect_as
 from jobgate.tools import folder
 from jobgate.tools.embedded import EmbeddedRedis
 
@@ -28,7 +29,7 @@ def redis_url() -> str:
 
 
 def report(url: str) -> dict:
-    client = connect(url)
+    client = connect_as(Settings.from_env(redis_url=url))     # with the TLS settings
     try:
         return {"queues": census.queues(client), "workers": census.workers(client),
                 "executions": census.executions_by_state(client)}

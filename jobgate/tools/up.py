@@ -22,8 +22,6 @@ import sys
 import time
 from pathlib import Path
 
-import requests
-
 from jobgate.rules.auth import NO_PRINCIPALS, load_principals
 from jobgate.rules.passwords import hash_password
 from jobgate.settings import Settings, SettingsError
@@ -79,14 +77,8 @@ def _check_port(port: int) -> None:
 
 
 def _wait_ready(gateway: subprocess.Popen, base: str) -> None:
-    deadline = time.monotonic() + READY_WITHIN
-    while gateway.poll() is None and time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
+    if processes.answers_within(gateway, f"{base}/healthz", READY_WITHIN, every=0.2):
+        return
     why = f"exited with code {gateway.returncode}" if gateway.poll() is not None else f"not up after {READY_WITHIN:g} s"
     raise SystemExit(f"jobgate: the gateway {why} (its messages are above)")
 

@@ -11,7 +11,7 @@ STATES = {"WAITING": "QUEUED", "SCHEDULED": "QUEUED", "RUNNING": "RUNNING", "FIN
 #: technicalKey -> the suite's fault kinds
 KINDS = {"NOT_FOUND": "not_found", "UNAUTHORIZED": "unauthorized", "BAD_REQUEST": "invalid",
          "JOB_ALREADY_RUNNING": "already_running", "JOB_NOT_FINISHED": "not_finished",
-         "SERVICE_UNAVAILABLE": "unavailable", "CONFLICT": "conflict"}
+         "SERVICE_UNAVAILABLE": "unavailable", "CONFLICT": "conflict", "IDEMPOTENCY_KEY_REUSED": "idempotency_key_reused"}
 
 
 class Requirements(Defaults):

@@ -17,7 +17,7 @@ ACCOUNTS = {"tok-alice": ("alice", "s3cret"), "tok-bob": ("bob", "test"), "tok-c
 #: v1 jobStatus -> the suite's canonical names
 STATES = {"WAITING_FOR_OTHER_JOB": "QUEUED", "QUEUED": "QUEUED", "RUNNING": "RUNNING", "COMPLETED": "SUCCEEDED",
           "COMPLETED_WITH_Warnings": "SUCCEEDED_WITH_WARNINGS", "ERROR": "FAILED", "CANCELED": "CANCELED"}
-KINDS = {400: "invalid", 401: "unauthorized", 404: "not_found", 503: "unavailable"}
+KINDS = {400: "invalid", 401: "unauthorized", 404: "not_found", 422: "idempotency_key_reused", 503: "unavailable"}
 PAGE = 200
 
 

@@ -16,7 +16,7 @@ ENDED = {("finished", "OK"): "SUCCEEDED", ("finished", "WARN"): "SUCCEEDED_WITH_
 KINDS = {"JobNotFoundException": "not_found", "JobExecutionNotFoundException": "not_found",
          "InvalidAuthorizationHeaderException": "unauthorized", "InvalidAccessTokenException": "unauthorized",
          "JobAlreadyRunningException": "already_running", "JobExecutionNotFinishedException": "not_finished",
-         "ServiceUnavailableException": "unavailable"}
+         "ServiceUnavailableException": "unavailable", "IdempotencyKeyReusedException": "idempotency_key_reused"}
 
 
 class Driver(WireDriver):

@@ -13,7 +13,7 @@ STATES = {"PENDING": "QUEUED", "RUNNING": "RUNNING", "TOBEKILLED": "RUNNING", "S
 #: Sahara error_name -> the suite's fault kinds
 KINDS = {"NOT_FOUND": "not_found", "UNAUTHORIZED": "unauthorized", "ALREADY_RUNNING": "already_running",
          "VALIDATION_ERROR": "invalid", "INVALID_DATA": "invalid", "DELETION_FAILED": "not_finished",
-         "SERVICE_UNAVAILABLE": "unavailable"}
+         "SERVICE_UNAVAILABLE": "unavailable", "IDEMPOTENCY_KEY_REUSED": "idempotency_key_reused"}
 #: the job type the driver's templates have, and the step an operator lets it run here
 JOB_TYPE = "Shell"
 

@@ -44,6 +44,8 @@ class Driver(WireDriver):
         kind = KINDS.get(response.status_code, "invalid")
         if response.status_code == 409 and "concurrent" in error["message"]:
             kind = "already_running"
+        if response.status_code == 409 and "Idempotency-Key" in error["message"]:
+            kind = "idempotency_key_reused"
         return WireError(response.status_code, kind, error)
 
     def samples(self):

@@ -55,6 +55,7 @@ class Runs(MethodView):
 
     @blp.arguments(RunIn)
     @blp.response(201, RunOut)
+    @blp.creates
     def post(self, body):
         return service().submit(principal(), body["job"], body["args"], origin=NAME)
 

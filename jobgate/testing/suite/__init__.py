@@ -12,6 +12,7 @@ from jobgate.testing.suite import (
                                    test_declared,
                                    test_definitions,
                                    test_executions,
+                                   test_idempotency,
                                    test_inputs,
                                    test_openapi,
                                    test_paging,
@@ -22,10 +23,12 @@ from jobgate.testing.suite.test_cross import *  # noqa: F401,F403
 from jobgate.testing.suite.test_declared import *  # noqa: F401,F403
 from jobgate.testing.suite.test_definitions import *  # noqa: F401,F403
 from jobgate.testing.suite.test_executions import *  # noqa: F401,F403
+from jobgate.testing.suite.test_idempotency import *  # noqa: F401,F403
 from jobgate.testing.suite.test_inputs import *  # noqa: F401,F403
 from jobgate.testing.suite.test_openapi import *  # noqa: F401,F403
 from jobgate.testing.suite.test_paging import *  # noqa: F401,F403
 from jobgate.testing.suite.test_schedules import *  # noqa: F401,F403
 
 __all__ = [name for module in (test_control, test_cross, test_declared, test_definitions, test_executions,
-                               test_inputs, test_openapi, test_paging, test_schedules) for name in module.__all__]
+                               test_idempotency, test_inputs, test_openapi, test_paging, test_schedules)
+           for name in module.__all__]
