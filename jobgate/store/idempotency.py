@@ -33,7 +33,7 @@ class Place:
 
     def earlier(self, reader) -> str | None:
         """The id of the execution made at this place before (if it still exists), read through
-        `reader` (the client, or a pipeline under WATCH); KeyReused if another request used the key."""
+        `reader` (the client; lua.CREATE reads it again, atomically); KeyReused if another request used the key."""
         fingerprint, made = reader.hmget(self.key, [FINGERPRINT, str(self.index)])
         if fingerprint is None:
             return None
