@@ -1,5 +1,5 @@
-"""Bulk seeding: many finished executions written through the store's own `Store.create`,
-batched into pipelines of thousands, so they are exactly the keys the store writes (record,
+"""Bulk seeding: many finished executions written through the store's own `Store.create`
+(one script, one round trip each), so they are exactly the keys the store writes (record,
 plan, seq map, index entries) at Redis's speed rather than a request's.
 
 Each is a copy of a template (one real submit per dialect, so every origin's attributes
@@ -22,30 +22,6 @@ from jobgate.store.executions import Store
 
 #: one in 20 failed, one in 20 canceled, the rest succeeded
 ENDS = [State.FAILED, State.CANCELED] + [State.SUCCEEDED] * 18
-BATCH = 2000
-
-
-class _Batch:
-    """A client whose every pipeline is one shared, non-transactional pipeline that the seeder
-    executes per batch: Store.create's own MULTI of one execution becomes a line of it."""
-
-    def __init__(self, client: redis.Redis):
-        self.client, self.pipe = client, client.pipeline(transaction=False)
-
-    def pipeline(self, transaction: bool = True) -> _Batch:
-        return self
-
-    def multi(self) -> None:
-        """Store.create's MULTI: one execution's writes need no atomicity while nothing reads."""
-
-    def execute(self) -> None:
-        """Store.create's flush: the seeder flushes per batch instead."""
-
-    def flush(self) -> None:
-        self.pipe.execute()
-
-    def __getattr__(self, name):
-        return getattr(self.client if name == "register_script" else self.pipe, name)
 
 
 def finished(template: Execution, seq: int, state: State, created_ms: int) -> Execution:
@@ -63,14 +39,10 @@ def seed(client: redis.Redis, templates: list[tuple[Execution, dict]], count: in
     """Write `count` finished executions, round-robin over (execution, plan) templates; the
     n-th seq ever handed out is created at first_ms + n seconds. Returns count, seconds, rate."""
     started = time.perf_counter()
-    batch = _Batch(client)
-    store = Store(batch)
+    store = Store(client)
     last = int(client.incrby(keys.EXECUTION_SEQ, count))
     for n, seq in enumerate(range(last - count + 1, last + 1)):
         template, plan = templates[n % len(templates)]
         store.create(finished(template, seq, ENDS[seq % len(ENDS)], first_ms + 1000 * seq), plan, exclusive=False)
-        if n % BATCH == BATCH - 1:
-            batch.flush()
-    batch.flush()
     elapsed = time.perf_counter() - started
     return {"count": count, "seconds": round(elapsed, 1), "per_s": round(count / elapsed)}

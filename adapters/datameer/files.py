@@ -7,11 +7,11 @@ without the leading slash. Anything else names no job: 404.
 """
 from __future__ import annotations
 
-from adapters.datameer.wire import path_of
+from adapters.datameer.wire import DERIVED_FOLDER, path_of
 from jobgate.errors import DefinitionNotFound, NotFound
 from jobgate.kit import ids
 from jobgate.kit.blueprint import principal, service
-from jobgate.model import Definition, Execution, State
+from jobgate.model import SLUG, Definition, Execution, State
 
 ACTIVE = (State.CREATED, State.QUEUED, State.RUNNING)
 
@@ -20,14 +20,18 @@ def _missing(ref: str) -> DefinitionNotFound:
     return DefinitionNotFound(f"no job {ref!r}", id=ref)
 
 
+def _found(ref: str) -> Definition | None:
+    try:
+        return service().definition(principal(), ref)
+    except NotFound:
+        return None
+
+
 def by_id(ref: str) -> Definition:
     """A job by its configuration / file id."""
     if not (ref.isascii() and ref.isdigit() and len(ref) <= 10):
         raise _missing(ref)
-    try:
-        found = service().definition(principal(), ref)
-    except NotFound:
-        found = None
+    found = _found(ref)
     if found is not None and found.seq == int(ref):
         return found
     # a definition whose slug id is these digits is not the one numbered so
@@ -47,6 +51,11 @@ def by_file(ref: str) -> Definition:
             return found
         raise _missing(ref)
     path = ref if ref.startswith("/") else "/" + ref
+    folder, _, name = path.rpartition("/")
+    if folder == DERIVED_FOLDER and SLUG.match(name):      # the usual path: one lookup, not the tenant's list
+        found = _found(name)
+        if found is not None and path_of(found) == path:
+            return found
     for definition in service().definitions(principal()):
         if path_of(definition) == path:
             return definition

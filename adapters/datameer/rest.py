@@ -38,7 +38,7 @@ def job_history(query, ref):
 @answers(UNKNOWN)
 def job_details(ref):
     execution = blp.dialect.execution(ref)
-    return wire.v1_details(execution, service().result(principal(), execution.id), zone(),
+    return wire.v1_details(execution, service().result_of(execution), zone(),
                            files.FileIds()(execution))
 
 

@@ -82,13 +82,20 @@ class Jobs:
     """Renders jobs for one request, reading each definition once."""
 
     def __init__(self):
-        self.definitions = {d.id: d for d in service().definitions(principal())}
+        self.definitions: dict[str, Definition | None] = {}
 
     def definition(self, execution: Execution) -> Definition | None:
-        return self.definitions.get(execution.definition_id)
+        """Looked up when first needed: a catalog job costs no store read (the service keeps them)."""
+        ref = execution.definition_id
+        if ref not in self.definitions:
+            try:
+                self.definitions[ref] = service().definition(principal(), ref)
+            except NotFound:
+                self.definitions[ref] = None
+        return self.definitions[ref]
 
     def doc(self, execution: Execution) -> dict:
-        result = service().result(principal(), execution.id) if execution.has_result and execution.finished else None
+        result = service().result_of(execution) if execution.finished else None
         return documents.job(execution, self.definition(execution), result)
 
     def by_uri(self, uri: str) -> Definition | None:

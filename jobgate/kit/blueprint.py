@@ -90,5 +90,10 @@ class DialectBlueprint(Blueprint):
     def settings(self):
         return dialect_settings(self.dialect_name)
 
+    def arguments(self, schema, *args, **kwargs):
+        """As flask-smorest's, with a schema class made once here: webargs would make one on every
+        request (marshmallow copies every declared field for each)."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
     def _authenticate(self) -> None:
         g.principal = authenticate(self.dialect.extract_credential(request))

@@ -211,7 +211,7 @@ class Service:
         waits = bool(start_at or prerequisites)
         stamp = now()
         execution = Execution(
-            id=str(uuid.uuid4()), seq=self.store.next_seq(), definition_id=definition.id,
+            id=str(uuid.uuid4()), seq=0, definition_id=definition.id,          # the store numbers it
             tenant=principal.tenant, principal=principal.name, client_id=client_id, origin=origin,
             trigger=trigger, state=State.CREATED if waits else State.QUEUED,
             parameters={**definition.parameters, **(parameters or {})},
@@ -410,6 +410,11 @@ class Service:
 
     def result(self, principal: Principal, ref: str):
         return self.store.get_result(self.get(principal, ref).id)
+
+    def result_of(self, execution: Execution):
+        """The result of an execution the caller has read already (through `get`, which checked its
+        tenant), without reading the execution again: None while it has none."""
+        return self.store.get_result(execution.id) if execution.has_result else None
 
     # -- result records ---------------------------------------------------
     def add_record(self, execution: Execution, keys: dict[str, str], *, failed: bool = False, message: str = "",

@@ -4,8 +4,9 @@ An execution is one JSON string. Every listing a dialect needs is a sorted set
 scored by `seq`, one per combination of (definition, state, origin) within a
 tenant, so any filter combination is one ZRANGE: O(log n + page), no SCAN.
 State changes run as one Lua script (store.lua) that checks the transition
-table and moves the index entries; creation is one MULTI together with the
-RQ enqueue, so a record never exists without its job or the reverse.
+table and moves the index entries; creation is one script too, its checks, its
+writes and the RQ enqueue together, so a record never exists without its job
+or the reverse.
 Each of these writes tells its events (store.events) in the same step.
 """
 from __future__ import annotations
@@ -17,9 +18,9 @@ from itertools import product
 import redis
 
 from jobgate import limits
-from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, TooManyActive, VersionMismatch
+from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, KeyReused, TooManyActive, VersionMismatch
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
-from jobgate.store import keys, lean, lua
+from jobgate.store import captured, keys, lean, lua
 from jobgate.store.events import Events
 from jobgate.store.idempotency import Place
 from jobgate.store.keys import ANY
@@ -46,12 +47,15 @@ def _at_rest(changes: dict) -> dict:
     return out
 
 
-def _execution(raw) -> Execution:
+def _execution(raw, log_size: int | None = None) -> Execution:
     data = json.loads(raw)
     for key in OPAQUE:
         if isinstance(data.get(key), str):
             data[key] = json.loads(data[key])
-    return load(Execution, data)
+    execution = load(Execution, data)
+    if log_size is not None:
+        execution.log_size = log_size
+    return execution
 
 
 def _script_error(exc: redis.ResponseError, execution_id: str, to: State | None = None) -> Exception:
@@ -84,6 +88,8 @@ class Store:
         self._heartbeat = client.register_script(lua.HEARTBEAT)
         self._purge = client.register_script(lua.PURGE)
         self._append_log = client.register_script(lua.APPEND_LOG)
+        self._create = client.register_script(lua.CREATE)
+        self._by_seq = client.register_script(lua.BY_SEQ)
         self.results = Results(client)
         self.windows = Windows(client)
 
@@ -95,87 +101,60 @@ class Store:
                enqueue: Callable[[redis.client.Pipeline], None] | None = None, active_limit: int | None = None,
                place: Place | None = None) -> str:
         """Write a new execution (and its RQ job, through `enqueue`, or its place among
-        the dependents of each execution in `execution.after`) in one MULTI; the id of
-        the execution that stands for it: its own; for a restart, the restart made already; under an
-        idempotency key's `place`, the execution made there already (before any slot or limit is read:
-        a replay takes neither).
+        the dependents of each execution in `execution.after`) in one script (lua.CREATE); the
+        id of the execution that stands for it: its own; for a restart, the restart made already;
+        under an idempotency key's `place`, the execution made there already (before any slot or
+        limit is read: a replay takes neither). An execution with seq 0 is given the next seq in
+        the same step (set on it here).
 
         With `exclusive`, the definition's slot must be free; with `active_limit`, the tenant
-        must have fewer unfinished executions (its state indexes count them). Both are read
-        under WATCH: of racing submits exactly as many commit as the slot or limit allow.
-        A restart marks the execution it restarts (`restarted_as`) in the same MULTI, watching
-        it: of racing restarts one commits, the others find it and write nothing.
+        must have fewer unfinished executions (its state indexes count them). The checks and
+        the writes are one atomic step: of racing submits exactly as many commit as the slot
+        or limit allow, and none retries. A restart marks the execution it restarts
+        (`restarted_as`) in the same step: of racing restarts one commits, the others get it;
+        of racing submits under one key's place, one commits and the others get its execution.
         """
-        slot = keys.slot(execution.tenant, execution.definition_id)
-        record = json.dumps(_at_rest(lean.record(dump(execution))))
+        index = self._all_index_keys(execution)
         unfinished = [keys.index(execution.tenant, state=s.value) for s in State if not s.terminal]
-        watched = ([slot] if exclusive else []) + (unfinished if active_limit is not None else [])
-        if execution.restart_of:
-            watched.append(keys.record(execution.restart_of))
-        if place is not None:
-            watched.append(place.key)
+        record = keys.record(execution.id)
+        script_keys = [record, keys.plan(execution.id), keys.SEQ_TO_EXECUTION, keys.TENANTS, keys.EXPIRIES,
+                       keys.slot(execution.tenant, execution.definition_id),
+                       keys.record(execution.restart_of) if execution.restart_of else record, keys.EXECUTION_SEQ,
+                       place.key if place else record, *index, *unfinished,
+                       *(keys.dependents(p) for p in execution.after)]
 
-        def write(pipe: redis.client.Pipeline) -> str:
-            restarted = None
-            if place is not None and (made := place.earlier(pipe)):
-                return made
-            if execution.restart_of:
-                restarted, earlier = self._restart_claim(pipe, execution.restart_of)
-                if earlier:
-                    return earlier
-            if active_limit is not None:
-                active = sum(pipe.zcard(key) for key in unfinished)
-                if active >= active_limit:
-                    raise TooManyActive(f"tenant {execution.tenant} has {active} unfinished job executions, as many "
-                                        "as its quota allows; submit again once some have ended", quota=active_limit)
-            if exclusive:
-                holder = pipe.get(slot)
-                if holder and self._holds_slot(pipe, holder.decode()):
-                    raise AlreadyRunning(definition_id=execution.definition_id)
-            pipe.multi()
-            pipe.set(keys.record(execution.id), record)
-            pipe.set(keys.plan(execution.id), json.dumps(lean.plan(plan)))
-            pipe.hset(keys.SEQ_TO_EXECUTION, str(execution.seq), execution.id)
-            pipe.sadd(keys.TENANTS, execution.tenant)        # what /metrics counts over (store.metrics)
-            for key in self._all_index_keys(execution):
-                pipe.zadd(key, {execution.id: execution.seq})
-            if exclusive:
-                pipe.set(slot, execution.id)
-            if execution.expires:
-                pipe.zadd(keys.EXPIRIES, {execution.id: to_ms(execution.expires)})
-            for prerequisite in execution.after:
-                pipe.sadd(keys.dependents(prerequisite), execution.id)
-            self.events.created(pipe, execution)
-            if restarted is not None:
-                restarted.update(restarted_as=execution.id, version=restarted["version"] + 1, modified=to_ms(now()))
-                pipe.set(keys.record(execution.restart_of), json.dumps(restarted))
-            if place is not None:
-                place.remember(pipe, execution.id)
-            if enqueue:
+        def writes(pipe) -> None:
+            """What the script runs once its checks passed: the RQ job, the first event."""
+            if enqueue is not None:
                 enqueue(pipe)
-            return execution.id
+            self.events.created(pipe, execution)
+            if execution.state.terminal:        # written as ended (bulk seeding): its stream goes as TRANSITION's would
+                pipe.expire(keys.execution_events(execution.id), self.events_keep)
 
-        if watched:
-            return self.redis.transaction(write, *watched, value_from_callable=True)
-        pipe = self.redis.pipeline(transaction=True)       # nothing to watch: one MULTI round trip
-        write(pipe)
-        pipe.execute()
-        return execution.id
-
-    @staticmethod
-    def _restart_claim(pipe, restarted_id: str) -> tuple[dict, str | None]:
-        """The record of the execution a restart follows (as stored), and the restart made of it
-        already, if that one still exists."""
-        raw = pipe.get(keys.record(restarted_id))
-        if raw is None:
-            raise ExecutionNotFound(id=restarted_id)
-        restarted = json.loads(raw)
-        earlier = restarted.get("restarted_as")
-        return restarted, earlier if earlier and pipe.exists(keys.record(earlier)) else None
-
-    def _holds_slot(self, pipe, holder_id: str) -> bool:
-        raw = pipe.get(keys.record(holder_id))
-        return bool(raw) and State(json.loads(raw)["state"]) not in TERMINAL
+        fields = _at_rest(lean.record(dump(execution)))
+        del fields["seq"]
+        args = [execution.id, execution.seq or "", execution.tenant, json.dumps(fields)[:-1] + ', "seq": ',
+                json.dumps(lean.plan(plan)), "1" if exclusive else "", "" if active_limit is None else active_limit,
+                execution.restart_of or "", len(index), len(unfinished),
+                to_ms(execution.expires) if execution.expires else "", to_ms(now()), _csv(TERMINAL),
+                place.fingerprint if place else "", place.index if place else "", place.ttl if place else "",
+                *captured.flat(self.redis, writes)]
+        try:
+            stored, seq = self._create(keys=script_keys, args=args)
+        except redis.ResponseError as exc:
+            reason, _, detail = str(exc).partition(" ")
+            if reason == "ACTIVE":
+                raise TooManyActive(f"tenant {execution.tenant} has {detail} unfinished job executions, as many "
+                                    "as its quota allows; submit again once some have ended",
+                                    quota=active_limit) from None
+            if reason == "RUNNING":
+                raise AlreadyRunning(definition_id=execution.definition_id) from None
+            if reason == "REUSED":
+                raise KeyReused(details={"Idempotency-Key": ["used before for a different request"]}) from None
+            raise _script_error(exc, execution.restart_of or execution.id) from None
+        if seq:
+            execution.seq = int(seq)
+        return stored.decode()
 
     def transition(self, execution_id: str, to: State | None = None, patch: dict | None = None, *,
                    allowed: Iterable[State] | None = None, expected_version: int | None = None,
@@ -256,13 +235,11 @@ class Store:
     def get(self, ref: str | int) -> Execution | None:
         """By uuid or by integer seq (as int or decimal string)."""
         execution_id = str(ref)
-        if execution_id.isdigit():
-            found = self.redis.hget(keys.SEQ_TO_EXECUTION, execution_id)
-            if found is None:
-                return None
-            execution_id = found.decode()
-        found = self._load_many([execution_id])
-        return found[0] if found else None
+        if not execution_id.isdigit():
+            found = self._load_many([execution_id])
+            return found[0] if found else None
+        found = self._by_seq(keys=[keys.SEQ_TO_EXECUTION], args=[execution_id, keys.record(""), keys.log("")])
+        return None if found is None else _execution(*found)
 
     def page(self, tenant: str, *, definition: str = ANY, state: str = ANY, origin: str = ANY,
              newest_first: bool = True, offset: int = 0, limit: int = 50,
@@ -312,13 +289,7 @@ class Store:
         for i in ids:
             pipe.strlen(keys.log(i))
         raws, *sizes = pipe.execute()
-        out = []
-        for raw, size in zip(raws, sizes, strict=False):
-            if raw:
-                execution = _execution(raw)
-                execution.log_size = size
-                out.append(execution)
-        return out
+        return [_execution(raw, size) for raw, size in zip(raws, sizes, strict=False) if raw]
 
     def _all_index_keys(self, execution: Execution) -> list[str]:
         return [keys.index(execution.tenant, d, s, o) for d, s, o in product(

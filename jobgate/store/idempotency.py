@@ -2,9 +2,9 @@
 
 One hash per (tenant, key digest): the fingerprint of the request that first used the key
 and, for each submit that request made (its place: 0, 1 ...), the id of the execution it
-made. The hash is written in the MULTI that creates the execution and read under the WATCH
-before it (Store.create), so of racing submits with one key exactly one commits and the
-others find its execution. It expires with the key's lifetime, counted from that first
+made. The hash is read and written by the one script that creates the execution (Store.create,
+lua.CREATE; its field names are these), so of racing submits with one key exactly one commits
+and the others find its execution. It expires with the key's lifetime, counted from that first
 request: replays read it and never extend it.
 """
 from __future__ import annotations
@@ -33,15 +33,10 @@ class Place:
 
     def earlier(self, reader) -> str | None:
         """The id of the execution made at this place before (if it still exists), read through
-        `reader` (the client, or a pipeline under WATCH); KeyReused if another request used the key."""
+        `reader` (the client; lua.CREATE reads it again, atomically); KeyReused if another request used the key."""
         fingerprint, made = reader.hmget(self.key, [FINGERPRINT, str(self.index)])
         if fingerprint is None:
             return None
         if fingerprint.decode() != self.fingerprint:
             raise KeyReused(details={"Idempotency-Key": ["used before for a different request"]})
         return made.decode() if made and reader.exists(keys.record(made.decode())) else None
-
-    def remember(self, pipe, execution_id: str) -> None:
-        """Inside the creating MULTI: this place now stands for `execution_id`."""
-        pipe.hset(self.key, mapping={FINGERPRINT: self.fingerprint, str(self.index): execution_id})
-        pipe.expire(self.key, self.ttl, nx=True)

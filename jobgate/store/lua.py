@@ -142,6 +142,98 @@ redis.call('SET', KEYS[1], out)
 return out
 """
 
+#: Create an execution: check, then write everything in one atomic step, so racing submits
+#: never retry (as WATCH made them) and exactly as many commit as the slot and quota allow.
+#: KEYS: 1 record, 2 plan, 3 seq hash, 4 tenants set, 5 expiry zset, 6 slot,
+#:       7 record of the execution it restarts (any key when none), 8 the seq counter,
+#:       9 its idempotency key's hash (store.idempotency; any key when none),
+#:       then ARGV[9] index keys (each scored by the seq),
+#:       then ARGV[10] unfinished-state index keys (counted against the quota),
+#:       then the dependents sets of its prerequisites (the rest of KEYS).
+#: ARGV: 1 id, 2 seq ("": the counter's next), 3 tenant, 4 the record's JSON up to its seq
+#:       (the record is ARGV[4] .. seq .. '}'), 5 plan JSON, 6 "1" if exclusive,
+#:       7 unfinished executions the tenant may have ("" no limit), 8 id it restarts (""),
+#:       9 number of index keys, 10 number of unfinished keys, 11 expires ms (""),
+#:       12 now ms, 13 terminal states "A,B", 14 the idempotency fingerprint ("": no key),
+#:       15 its place, 16 its lifetime (s); then RQ's enqueue as store.captured.flat made it
+#:       (a count, then per command its number of words and its words).
+#: Record keys of other executions (the slot's holder, an earlier restart) are built
+#: from KEYS[1]'s prefix. Errors: NOTFOUND (the restarted one), ACTIVE <n>, RUNNING,
+#: REUSED (the key was used for another request).
+#: Returns {the id that stands for the submit, its seq}: its own, or the earlier one's
+#: (made at its key's place, or the restart made already; seq "").
+CREATE = """
+local id, prefix = ARGV[1], string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1])
+local n_index, n_unfinished = tonumber(ARGV[9]), tonumber(ARGV[10])
+if ARGV[14] ~= '' then
+  local seen = redis.call('HMGET', KEYS[9], 'fingerprint', ARGV[15])
+  if seen[1] then
+    if seen[1] ~= ARGV[14] then return redis.error_reply('REUSED') end
+    if seen[2] and redis.call('EXISTS', prefix .. seen[2]) == 1 then return {seen[2], ''} end
+  end
+end
+local restarted
+if ARGV[8] ~= '' then
+  local raw = redis.call('GET', KEYS[7])
+  if not raw then return redis.error_reply('NOTFOUND') end
+  restarted = cjson.decode(raw)
+  local earlier = restarted.restarted_as
+  if type(earlier) == 'string' and redis.call('EXISTS', prefix .. earlier) == 1 then return {earlier, ''} end
+end
+if ARGV[7] ~= '' then
+  local active = 0
+  for i = 10 + n_index, 9 + n_index + n_unfinished do active = active + redis.call('ZCARD', KEYS[i]) end
+  if active >= tonumber(ARGV[7]) then return redis.error_reply('ACTIVE ' .. active) end
+end
+if ARGV[6] == '1' then
+  local holder = redis.call('GET', KEYS[6])
+  if holder then
+    local raw = redis.call('GET', prefix .. holder)
+    if raw and not string.find(',' .. ARGV[13] .. ',', ',' .. cjson.decode(raw).state .. ',', 1, true) then
+      return redis.error_reply('RUNNING')
+    end
+  end
+  redis.call('SET', KEYS[6], id)
+end
+local seq = ARGV[2]
+if seq == '' then seq = tostring(redis.call('INCR', KEYS[8])) end
+redis.call('SET', KEYS[1], ARGV[4] .. seq .. '}')
+redis.call('SET', KEYS[2], ARGV[5])
+redis.call('HSET', KEYS[3], seq, id)
+redis.call('SADD', KEYS[4], ARGV[3])
+for i = 10, 9 + n_index do redis.call('ZADD', KEYS[i], seq, id) end
+if ARGV[11] ~= '' then redis.call('ZADD', KEYS[5], ARGV[11], id) end
+for i = 10 + n_index + n_unfinished, #KEYS do redis.call('SADD', KEYS[i], id) end
+if restarted then
+  restarted.restarted_as = id
+  restarted.version = restarted.version + 1
+  restarted.modified = tonumber(ARGV[12])
+  redis.call('SET', KEYS[7], cjson.encode(restarted))
+end
+if ARGV[14] ~= '' then
+  redis.call('HSET', KEYS[9], 'fingerprint', ARGV[14], ARGV[15], id)
+  redis.call('EXPIRE', KEYS[9], ARGV[16], 'NX')
+end
+local at = 17
+for _ = 1, tonumber(ARGV[at]) do
+  local words = tonumber(ARGV[at + 1])
+  redis.call(unpack(ARGV, at + 2, at + 1 + words))
+  at = at + 1 + words
+end
+return {id, seq}
+"""
+
+#: Read an execution by its integer seq in one round trip (OCAPI's and Datameer's ids).
+#: KEYS: 1 seq hash. ARGV: 1 seq, 2 record key prefix, 3 log key prefix.
+#: Returns {record, log length}, or nil when no execution has that seq.
+BY_SEQ = """
+local id = redis.call('HGET', KEYS[1], ARGV[1])
+if not id then return nil end
+local raw = redis.call('GET', ARGV[2] .. id)
+if not raw then return nil end
+return {raw, redis.call('STRLEN', ARGV[3] .. id)}
+"""
+
 #: Record a heartbeat without bumping the version: liveness is not a change a
 #: client's conditional update should trip over.
 #: KEYS: 1 record, 2 heartbeat zset. ARGV: 1 now ms. Returns 0 when not RUNNING.
