@@ -15,6 +15,11 @@ RETRY_DELAY_MAX = 86400
 BODY_MAX = 1 << 20
 #: The most log bytes one read returns.
 LOG_READ_MAX = 1 << 20
+#: Entries kept (about: Redis trims whole nodes) in each event stream, a tenant's and an execution's;
+#: a client resuming from an id trimmed away meanwhile misses what was trimmed.
+EVENTS_MAXLEN = 10000
+#: Seconds between the comment lines that keep an idle event stream open through proxies.
+EVENTS_HEARTBEAT = 15.0
 #: The furthest ahead a start or an expiry may be set.
 HORIZON = timedelta(days=3660)
 #: Result records: identifiers per record, an identifier's length, a record's data (JSON bytes),

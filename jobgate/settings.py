@@ -127,6 +127,12 @@ class Settings:
     webhook_lease: float = _setting("JOBGATE_WEBHOOK_LEASE", 30.0,
                                     "seconds a worker holds an event or delivery it took; then another worker"
                                     " takes it (a dead worker's); keep it above the timeout", "float", _ABOVE_0)
+    events_maxlen: int = _setting("JOBGATE_EVENTS_MAXLEN", limits.EVENTS_MAXLEN,
+                                  "events kept (about) in each event stream, a tenant's and an execution's",
+                                  "int", _ABOVE_0)
+    events_heartbeat: float = _setting("JOBGATE_EVENTS_HEARTBEAT", limits.EVENTS_HEARTBEAT,
+                                       "seconds between the comment lines that keep an idle event stream open",
+                                       "float", _ABOVE_0)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:

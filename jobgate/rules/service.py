@@ -91,7 +91,7 @@ class Service:
         self.catalog = catalog
         self.auth = auth
         self.quotas = quotas or Quotas()
-        self.store = Store(client, settings.retention)
+        self.store = Store(client, settings.retention, settings.events_maxlen)
         self.queue = JobQueue(client)
         self.lifecycle = Lifecycle(self.store, self.queue)
         self.housekeeper = Housekeeper(self.lifecycle, settings.stale_after)

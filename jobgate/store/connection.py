@@ -185,6 +185,17 @@ def connect(url: str) -> GuardedRedis:
     return client
 
 
+def unbudgeted(client: GuardedRedis, hold: float) -> GuardedRedis:
+    """A client like `client` (guarded, same server) with a pool of its own, for commands that
+    block up to `hold` seconds (XREAD BLOCK): its replies may take that long, and its waits
+    spend no request's budget."""
+    pool = client.connection_pool
+    plain = next((base for base, budgeted in _BUDGETED.items() if budgeted is pool.connection_class),
+                 pool.connection_class)
+    kwargs = {**pool.connection_kwargs, "socket_timeout": hold + TIMEOUT}
+    return GuardedRedis(connection_pool=redis.ConnectionPool(connection_class=plain, **kwargs))
+
+
 def ping(url: str, timeout: float = 1.0) -> bool:
     """Whether a server answers at `url` (for the embedded server's start-up)."""
     with redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout) as client:

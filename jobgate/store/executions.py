@@ -6,6 +6,7 @@ tenant, so any filter combination is one ZRANGE: O(log n + page), no SCAN.
 State changes run as one Lua script (store.lua) that checks the transition
 table and moves the index entries; creation is one MULTI together with the
 RQ enqueue, so a record never exists without its job or the reverse.
+Each of these writes tells its events (store.events) in the same step.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from jobgate import limits
 from jobgate.errors import AlreadyRunning, Conflict, ExecutionNotFound, TooManyActive, VersionMismatch
 from jobgate.model import TERMINAL, Execution, State, dump, load, now, sources, to_ms
 from jobgate.store import keys, lua
+from jobgate.store.events import Events
 from jobgate.store.keys import ANY
 from jobgate.store.results import Results
 
@@ -61,14 +63,17 @@ class Store:
     """Executions in Redis. Callers pass validated slugs (see model.SLUG).
 
     `retention` (seconds, 0: for ever) is how long a finished execution without an expiry of its
-    own stays: its end puts it in the expiry index that far ahead, without showing it an expiry."""
+    own stays: its end puts it in the expiry index that far ahead, without showing it an expiry.
+    `events_maxlen` caps each event stream (about)."""
 
-    def __init__(self, client: redis.Redis, retention: float = 0):
+    def __init__(self, client: redis.Redis, retention: float = 0, events_maxlen: int = limits.EVENTS_MAXLEN):
         self.redis = client
         self.retention_ms = int(retention * 1000)
+        self.events = Events(client, events_maxlen)
         self._transition = client.register_script(lua.TRANSITION)
         self._heartbeat = client.register_script(lua.HEARTBEAT)
         self._purge = client.register_script(lua.PURGE)
+        self._append_log = client.register_script(lua.APPEND_LOG)
         self.results = Results(client)
 
     # -- writes ------------------------------------------------------------
@@ -122,6 +127,7 @@ class Store:
                 pipe.zadd(keys.EXPIRIES, {execution.id: to_ms(execution.expires)})
             for prerequisite in execution.after:
                 pipe.sadd(keys.dependents(prerequisite), execution.id)
+            self.events.created(pipe, execution)
             if restarted is not None:
                 restarted.update(restarted_as=execution.id, version=restarted["version"] + 1, modified=to_ms(now()))
                 pipe.set(keys.record(execution.restart_of), json.dumps(restarted))
@@ -163,7 +169,8 @@ class Store:
                 raise ValueError(f"no state may become {to.value}")
         args = [_csv(allowed or ()), to.value if to else "", json.dumps(_at_rest(patch or {})),
                 "" if expected_version is None else str(expected_version),
-                keys.INDEX_PREFIX, to_ms(now()), _csv(TERMINAL), keys.SLOT_PREFIX, self.retention_ms]
+                keys.INDEX_PREFIX, to_ms(now()), _csv(TERMINAL), keys.SLOT_PREFIX, self.retention_ms,
+                keys.TENANT_EVENTS_PREFIX, keys.EXECUTION_EVENTS_PREFIX, self.events.maxlen]
         script_keys = [keys.record(execution_id), keys.HEARTBEATS, keys.EXPIRIES]
         try:
             if enqueue is None:
@@ -185,7 +192,8 @@ class Store:
         """Remove it with its log, result, plan and index entries (checking the version if given)."""
         script_keys = [keys.record(execution_id), keys.log(execution_id), keys.result(execution_id),
                        keys.plan(execution_id), keys.SEQ_TO_EXECUTION, keys.HEARTBEATS, keys.EXPIRIES,
-                       keys.dependents(execution_id), keys.process_group(execution_id)]
+                       keys.dependents(execution_id), keys.process_group(execution_id),
+                       keys.execution_events(execution_id)]
         args = [keys.INDEX_PREFIX, execution_id, keys.SLOT_PREFIX, _csv(TERMINAL) if only_ended else "",
                 "" if expected_version is None else str(expected_version)]
         try:
@@ -202,7 +210,9 @@ class Store:
         return sum(self.purge(raw.decode(), only_ended=True) for raw in due)
 
     def append_log(self, execution_id: str, text: str) -> int:
-        return self.redis.append(keys.log(execution_id), text.encode())
+        """Add to its log, telling its event stream in the same step; the log's new length."""
+        return self._append_log(keys=[keys.log(execution_id), keys.execution_events(execution_id)],
+                                args=[text.encode(), self.events.maxlen, execution_id])
 
     def set_process_group(self, execution_id: str, pgid: int | None) -> None:
         """Where a running step's processes are, so the worker can kill them with the horse."""

@@ -13,6 +13,21 @@ EXPIRIES = PREFIX + "expiries"
 INDEX_PREFIX = PREFIX + "ix:"
 SLOT_PREFIX = PREFIX + "slot:"
 
+# -- event streams (store.events) ---------------------------------------------
+TENANT_EVENTS_PREFIX = PREFIX + "events:"
+EXECUTION_EVENTS_PREFIX = PREFIX + "events:x:"
+
+
+def tenant_events(tenant: str) -> str:
+    """A tenant's stream of every state, progress and step event of its executions (lua.py builds the same)."""
+    return f"{TENANT_EVENTS_PREFIX}{tenant}"
+
+
+def execution_events(execution_id: str) -> str:
+    """One execution's stream: the events of the tenant stream and its log lines (lua.py builds the same)."""
+    return f"{EXECUTION_EVENTS_PREFIX}{execution_id}"
+
+
 # -- workers (store.liveness) ------------------------------------------------
 #: RQ worker key -> ms of its last jobgate beat
 WORKER_BEATS = PREFIX + "worker-beats"

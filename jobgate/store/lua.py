@@ -24,15 +24,49 @@ local function all_keys(prefix, x)
 end
 """
 
+#: Shared by TRANSITION: the events a write causes, added to the tenant's stream and the
+#: execution's (store.events documents the entries; Events.append writes the same from Python).
+_EVENT_HELPERS = """
+local function text(v) if v == nil or v == cjson.null then return '' end return tostring(v) end
+local function listed(csv, v) return string.find(',' .. csv .. ',', ',' .. text(v) .. ',', 1, true) ~= nil end
+local function emit(tenant_prefix, execution_prefix, maxlen, x, kind, data)
+  local entry = {'type', kind, 'execution', x.id, 'tenant', x.tenant, 'definition', text(x.definition_id),
+                 'origin', text(x.origin), 'state', x.state, 'data', cjson.encode(data)}
+  redis.call('XADD', tenant_prefix .. x.tenant, 'MAXLEN', '~', maxlen, '*', unpack(entry))
+  redis.call('XADD', execution_prefix .. x.id, 'MAXLEN', '~', maxlen, '*', unpack(entry))
+end
+--- progress first, then step starts and ends, then the state change: a terminal state is the last event
+local function emit_all(argv, x, patch, old, old_steps, terminal)
+  local function out(kind, data) emit(argv[10], argv[11], argv[12], x, kind, data) end
+  if patch.progress ~= nil and patch.progress ~= cjson.null then out('progress', {progress = x.progress}) end
+  if type(patch.steps) == 'table' then
+    for i, step in ipairs(patch.steps) do
+      local before = type(old_steps) == 'table' and old_steps[i] and old_steps[i].state or nil
+      if step.state ~= before then
+        if step.state == 'RUNNING' then out('step.started', {step = step, index = i - 1})
+        elseif listed(terminal, step.state) and not listed(terminal, before) then
+          out('step.ended', {step = step, index = i - 1})
+        end
+      end
+    end
+  end
+  if old ~= x.state then
+    out('state', {from = old, message = text(x.message), version = x.version})
+  end
+end
+"""
+
 #: Move an execution to a new state and/or patch its fields.
 #: KEYS: 1 record, 2 heartbeat zset, 3 expiry zset
 #: ARGV: 1 allowed current states "A,B" ("" any), 2 new state ("" keep),
 #:       3 JSON patch, 4 expected version ("" any), 5 index prefix,
 #:       6 now ms, 7 terminal states "A,B", 8 slot key prefix,
 #:       9 retention ms (0: none): how long after its end a finished execution without an
-#:         expiry of its own stays in the expiry index (its record shows no expiry)
+#:         expiry of its own stays in the expiry index (its record shows no expiry),
+#:       10 tenant event stream prefix, 11 execution event stream prefix, 12 their MAXLEN (~)
+#: The change's events go to both streams in the same step (_EVENT_HELPERS).
 #: Errors: NOTFOUND, VERSION <v>, CONFLICT <state>. Returns the new record.
-TRANSITION = _INDEX_HELPERS + """
+TRANSITION = _INDEX_HELPERS + _EVENT_HELPERS + """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return redis.error_reply('NOTFOUND') end
 local x = cjson.decode(raw)
@@ -42,8 +76,9 @@ end
 if ARGV[1] ~= '' and not string.find(',' .. ARGV[1] .. ',', ',' .. x.state .. ',', 1, true) then
   return redis.error_reply('CONFLICT ' .. x.state)
 end
-local old = x.state
-for k, v in pairs(cjson.decode(ARGV[3])) do x[k] = v end
+local old, old_steps = x.state, x.steps
+local patch = cjson.decode(ARGV[3])
+for k, v in pairs(patch) do x[k] = v end
 if ARGV[2] ~= '' then x.state = ARGV[2] end
 x.version = x.version + 1
 x.modified = tonumber(ARGV[6])
@@ -66,6 +101,7 @@ elseif ended and tonumber(ARGV[9]) > 0 then
   local at = (x.ended ~= nil and x.ended ~= cjson.null) and x.ended or tonumber(ARGV[6])
   redis.call('ZADD', KEYS[3], at + tonumber(ARGV[9]), x.id)
 else redis.call('ZREM', KEYS[3], x.id) end
+emit_all(ARGV, x, patch, old, old_steps, ARGV[7])
 local out = cjson.encode(x)
 redis.call('SET', KEYS[1], out)
 return out
@@ -87,7 +123,7 @@ return 1
 
 #: Remove an execution with everything that refers to it.
 #: KEYS: 1 record, 2 log, 3 result, 4 plan, 5 seq hash, 6 heartbeat zset,
-#:       7 expiry zset, 8 dependents set, 9 process group.
+#:       7 expiry zset, 8 dependents set, 9 process group, 10 its event stream.
 #: ARGV: 1 index prefix, 2 id, 3 slot key prefix, 5 expected version ("" any),
 #:       4 states it may be in ("" any):
 #: an execution that expires while still running stays until it ends (its end
@@ -108,8 +144,18 @@ for _, k in ipairs(all_keys(ARGV[1], x)) do redis.call('ZREM', k, x.id) end
 local slot = ARGV[3] .. x.tenant .. ':' .. x.definition_id
 if redis.call('GET', slot) == x.id then redis.call('DEL', slot) end
 redis.call('HDEL', KEYS[5], x.seq)
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[8], KEYS[9])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[8], KEYS[9], KEYS[10])
 return 1
+"""
+
+#: Append to an execution's log and tell its event stream, as one step.
+#: KEYS: 1 log, 2 the execution's event stream. ARGV: 1 text, 2 the stream's MAXLEN (~), 3 execution id.
+#: Returns the log's new length.
+APPEND_LOG = """
+local size = redis.call('APPEND', KEYS[1], ARGV[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'type', 'log', 'execution', ARGV[3],
+           'data', cjson.encode({text = ARGV[1], offset = size - #ARGV[1]}))
+return size
 """
 
 #: Claim one firing of a cron schedule: only the caller that still sees the
