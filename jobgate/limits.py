@@ -62,3 +62,6 @@ CLIENT_TIMEOUT = 10.0
 #: Seconds a worker told to stop (SIGTERM) lets its running job go on before interrupting it;
 #: with the kill grace and its bookkeeping it stays under Heroku's 30 s before SIGKILL.
 SHUTDOWN_GRACE = 20.0
+#: Webhook subscriptions one tenant keeps, and the longest wait between two attempts of a delivery (seconds).
+WEBHOOKS_MAX = 20
+WEBHOOK_BACKOFF_MAX = 3600

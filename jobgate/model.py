@@ -281,7 +281,7 @@ class Delivery:
     event: str
     execution_id: str
     body: str
-    state: str = "pending"             # pending, succeeded, failed
+    outcome: str = "pending"           # pending, succeeded, failed (not `state`: that name loads as a State)
     attempts: list[dict[str, Any]] = field(default_factory=list)   # {at, status, error, ms}
     next_attempt: datetime | None = None
     created: datetime | None = None

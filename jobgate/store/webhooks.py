@@ -57,12 +57,17 @@ class Webhooks:
         pipe.execute()
 
     # -- deliveries -------------------------------------------------------------
-    def add(self, pipe, delivery: Delivery) -> None:
-        """Queue a delivery, due now, in `pipe` (unless it was added before)."""
-        self._add(keys=[keys.delivery(delivery.id), keys.deliveries(delivery.tenant, delivery.target),
-                        keys.WEBHOOKS_DUE],
-                  args=[delivery.id, json.dumps(dump(delivery)), to_ms(delivery.created), LOG_LENGTH, KEPT * 1000],
-                  client=pipe)
+    def add(self, deliveries: list[Delivery], stream: str, event_id: str) -> None:
+        """Queue the deliveries one event made, due now (each unless it was added before), and
+        acknowledge the event to the workers' group (store.feed), in one MULTI."""
+        pipe = self.redis.pipeline()
+        for delivery in deliveries:
+            self._add(keys=[keys.delivery(delivery.id), keys.deliveries(delivery.tenant, delivery.target),
+                            keys.WEBHOOKS_DUE],
+                      args=[delivery.id, json.dumps(dump(delivery)), to_ms(delivery.created), LOG_LENGTH,
+                            KEPT * 1000], client=pipe)
+        pipe.xack(stream, keys.WEBHOOKS_GROUP, event_id)
+        pipe.execute()
 
     def take(self, lease: float) -> Delivery | None:
         """The first due delivery, held for `lease` seconds; None when none is due."""
