@@ -355,3 +355,14 @@ def test_delivery_checks_the_address_it_reached(receiver):
     assert outbound.session(Policy(networks=Policy.from_settings(
         Settings(webhook_allow=("127.0.0.1",))).networks)).post(receiver.url, data=b"{}", timeout=5).ok
     assert len(receiver.requests) == 1
+
+
+def test_a_name_the_allow_list_does_not_admit_is_refused_without_a_lookup(monkeypatch):
+    def lookup(*args, **kwargs):
+        raise AssertionError(f"looked up {args[0]}")
+    monkeypatch.setattr("socket.getaddrinfo", lookup)
+    policy = Policy.from_settings(Settings(webhook_allow=("127.0.0.1", "*.hooks.test")))
+    with pytest.raises(Refused, match="matches no entry"):
+        policy.check_url("http://metadata.google.internal/")
+    with pytest.raises(AssertionError, match="looked up a.hooks.test"):
+        policy.check_url("http://a.hooks.test/")                    # a pattern admits it: resolved, checked

@@ -7,9 +7,9 @@ lists: a host pattern (``hooks.example.com``, ``*.example.com``, ``*``) admits n
 resolve to public addresses (a name can be pointed anywhere), a CIDR admits its addresses,
 private or not. The Redis server's own address and port are never reachable.
 
-A URL is checked twice: at registration (its host resolved, every address checked) and at
-delivery, on the address the connection really reached (so a name re-pointed since is
-caught too).
+A URL is checked twice: at registration (its host resolved, every address checked; a name
+no pattern admits is refused before any lookup) and at delivery, on the address the
+connection really reached (so a name re-pointed since is caught too).
 """
 from __future__ import annotations
 
@@ -55,6 +55,9 @@ class Policy:
     def check_url(self, url: str, field: str = "url") -> str:
         """The URL, if it is one a client may register; else Refused saying why."""
         host, port = _parts(url, field)
+        if self.listed and not _literal(host) and not self._named(host):     # refused before any DNS lookup
+            raise Refused(f"{url} is refused: {host} matches no entry of the allow-list",
+                          details={field: [f"{host} matches no entry of the allow-list"]})
         try:
             found = {to_address(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
         except (socket.gaierror, UnicodeError):
@@ -74,9 +77,20 @@ class Policy:
         if not address.is_global:
             return f"{address} is not a public address" + (" and no CIDR of the allow-list holds it"
                                                           if self.listed else "")
-        if self.listed and not any(fnmatch.fnmatchcase(host.lower(), p) for p in self.patterns):
+        if self.listed and not self._named(host):
             return f"{host} matches no entry of the allow-list"
         return ""
+
+    def _named(self, host: str) -> bool:
+        return any(fnmatch.fnmatchcase(host.lower(), pattern) for pattern in self.patterns)
+
+
+def _literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _parts(url: str, field: str) -> tuple[str, int]:
