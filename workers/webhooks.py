@@ -40,8 +40,10 @@ class Dispatcher(threading.Thread):
         self._reclaimed = 0.0
 
     def stop(self) -> None:
+        """Stops after its current read; a delivery still being sent is not waited for (a stopping
+        worker has little time left): its lease hands it to another worker."""
         self._halt.set()
-        self.join(self.timeout + self.feed.hold + 1)
+        self.join(self.feed.hold + 1)
 
     def run(self) -> None:
         while not self._halt.is_set():
