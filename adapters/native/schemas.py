@@ -1,5 +1,5 @@
 """Wire format of the native API, both directions."""
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from jobgate import limits, model
 from jobgate.kit.fields import Timestamp
@@ -114,6 +114,22 @@ class ListQuery(Schema):
     offset = fields.Integer(load_default=0, validate=OFFSET)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=limits.PAGE_MAX))
     cursor = fields.Integer(validate=OFFSET)
+
+
+class EventsQuery(Schema):
+    """Which of the tenant's events a stream tells (all when none given)."""
+    definition = fields.String(validate=SLUG)
+    state = fields.String(validate=validate.OneOf(STATES.values()))
+    origin = fields.String(validate=SLUG)
+
+
+class ResumeHeaders(Schema):
+    """A reconnecting EventSource names the last event it saw; the stream goes on after it."""
+    class Meta:
+        unknown = EXCLUDE
+
+    last_event_id = fields.String(data_key="Last-Event-ID", metadata={
+        "description": "the `id:` of the last event seen: the stream goes on after it"})
 
 
 class LogQuery(Schema):

@@ -42,6 +42,7 @@ from jobgate.rules import catalog as catalog_module
 from jobgate.rules import signing
 from jobgate.rules.auth import Authenticator, load_principals
 from jobgate.rules.checks import check_record, check_times, finite, is_ref
+from jobgate.rules.feeds import Feeds
 from jobgate.rules.lifecycle import Housekeeper, Lifecycle
 from jobgate.rules.quotas import Quotas, load_quotas
 from jobgate.rules.schedules import ScheduleBook
@@ -99,6 +100,7 @@ class Service:
         self.lifecycle = Lifecycle(self.store, self.queue)
         self.housekeeper = Housekeeper(self.lifecycle, settings.stale_after)
         self.schedules = ScheduleBook(self, Schedules(client))
+        self.feeds = Feeds(self, settings.events_heartbeat)     # server-sent events (rules.feeds)
         self.documents = Documents(client)
         self.webhooks = WebhookBook(settings, Webhooks(client))
         self.step_types = catalog_module.step_types()

@@ -30,7 +30,8 @@ socket outlasts the block and that is outside a request's budget: `Events.listen
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields
 
 import redis
 
@@ -39,10 +40,14 @@ from jobgate.model import TERMINAL, Execution
 from jobgate.store import keys
 from jobgate.store.connection import unbudgeted
 
-#: The event types, in the order one write tells them.
-TYPES = ("progress", "step.started", "step.ended", "state", "log")
 #: Where a reader starts to see the whole stream.
 START = "0-0"
+_EVENT_ID = re.compile(r"^[0-9]{1,19}-[0-9]{1,19}$")
+
+
+def is_event_id(text: str) -> bool:
+    """Whether `text` has the shape of a stream id, the only client text a read passes to Redis."""
+    return bool(_EVENT_ID.match(text))
 
 
 @dataclass(frozen=True)
@@ -57,10 +62,12 @@ class Event:
     data: dict = field(default_factory=dict)
 
     @classmethod
-    def from_entry(cls, entry_id: bytes | str, fields: dict) -> Event:
-        text = {k.decode(): v.decode() for k, v in fields.items()}
+    def from_entry(cls, entry_id: bytes | str, entry: dict) -> Event:
+        text = {k.decode(): v.decode() for k, v in entry.items()}
         data = json.loads(text.pop("data", "{}")) or {}
-        return cls(id=entry_id.decode() if isinstance(entry_id, bytes) else entry_id, data=data, **text)
+        known = {item.name for item in fields(cls)}        # a field a later writer adds is no reader's error
+        return cls(id=entry_id.decode() if isinstance(entry_id, bytes) else entry_id, data=data,
+                   **{name: value for name, value in text.items() if name in known})
 
     @property
     def terminal(self) -> bool:
@@ -109,7 +116,7 @@ class Events:
         for the first (an empty list when none came)."""
         block_ms = None if block is None else max(1, int(block * 1000))
         found = self.redis.xread({key: after}, count=count, block=block_ms)
-        return [Event.from_entry(entry_id, fields) for _, entries in found or () for entry_id, fields in entries]
+        return [Event.from_entry(entry_id, entry) for _, entries in found or () for entry_id, entry in entries]
 
     def last_id(self, key: str) -> str:
         """The id of the stream's newest event (START when it has none): where a reader of only

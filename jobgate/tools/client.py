@@ -15,7 +15,7 @@ import sys
 import requests
 
 from jobgate.tools import folder
-from jobgate.tools.watching import watch
+from jobgate.tools.watching import follow_log, watch
 
 
 def add_commands(commands) -> None:
@@ -38,9 +38,11 @@ def add_commands(commands) -> None:
     p.add_argument("--state", help="only executions in this state (RUNNING, FAILED ...)")
     p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
     for name, help_text in (("show", "one execution as JSON"), ("cancel", "cancel an execution"),
-                            ("restart", "restart an ended execution"), ("heartbeat", "a client heartbeat"),
-                            ("logs", "an execution's log")):
+                            ("restart", "restart an ended execution"), ("heartbeat", "a client heartbeat")):
         command(name, help_text).add_argument("id", help="execution id (uuid or seq)")
+    p = command("logs", "an execution's log")
+    p.add_argument("id", help="execution id (uuid or seq)")
+    p.add_argument("-f", "--follow", action="store_true", help="print the log as it is written, until the run ends")
     p = command("watch", "step, counts and ETA of an execution until it ends")
     p.add_argument("id", help="execution id (uuid or seq)")
     p.add_argument("--follow-log", action="store_true", help="print its log as it grows")
@@ -109,6 +111,8 @@ def run(args) -> int:
         return 0
     if args.command == "schedule":
         return schedule(api, args.action, args.args)
+    if args.command == "logs" and args.follow:
+        return follow_log(api, args.id)
     if args.command == "logs":
         sys.stdout.write(api.call("GET", f"/executions/{args.id}/log").text)
         return 0
