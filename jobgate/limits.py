@@ -69,3 +69,6 @@ SHUTDOWN_GRACE = 20.0
 #: and the longest key a client may send.
 IDEMPOTENCY_TTL = 86400
 IDEMPOTENCY_KEY_MAX = 255
+#: Webhook subscriptions one tenant keeps, and the longest wait between two attempts of a delivery (seconds).
+WEBHOOKS_MAX = 20
+WEBHOOK_BACKOFF_MAX = 3600

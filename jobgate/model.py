@@ -194,6 +194,9 @@ class Execution:
     queue: str = "default"
     version: int = 1
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: a URL told of its state changes and progress (OGC-style), signed with its own secret
+    callback_url: str | None = None
+    callback_secret: str = ""
 
     @property
     def finished(self) -> bool:
@@ -277,6 +280,35 @@ class Schedule:
 
     def following(self, after: datetime) -> datetime:
         return croniter(self.cron, after).get_next(datetime)
+
+
+@dataclass
+class Webhook:
+    """A tenant's subscription: execution events of the given types, POSTed signed to a URL."""
+    id: str
+    tenant: str
+    url: str
+    events: list[str]
+    secret: str
+    principal: str = ""
+    created: datetime | None = None
+
+
+@dataclass
+class Delivery:
+    """One event sent to one webhook (or callback URL), with every attempt so far.
+    `id` is its webhook-id, the same on every attempt."""
+    id: str
+    tenant: str
+    target: str                        # the webhook's id, or "callback:<execution id>"
+    url: str
+    event: str
+    execution_id: str
+    body: str
+    outcome: str = "pending"           # pending, succeeded, failed (not `state`: that name loads as a State)
+    attempts: list[dict[str, Any]] = field(default_factory=list)   # {at, status, error, ms}
+    next_attempt: datetime | None = None
+    created: datetime | None = None
 
 
 # -- (de)serialisation: one generic walk over the dataclasses above --------

@@ -127,6 +127,20 @@ class Settings:
                                "text (readable) or json (one JSON object a line): every line of gateway, gunicorn,"
                                " workers and RQ", "str", validate.OneOf(("text", "json")))
 
+    webhook_allow: tuple[str, ...] = _setting(
+        "JOBGATE_WEBHOOK_ALLOW", (), "host patterns (*.example.com) and CIDRs webhook and callback URLs may reach;"
+        " a name must still resolve to a public address, a CIDR admits any", "list",
+        shown="unset: public addresses only (no loopback, link-local, private ranges, nor the Redis host)")
+    webhook_attempts: int = _setting("JOBGATE_WEBHOOK_ATTEMPTS", 8,
+                                     "attempts of one webhook delivery before it is marked failed", "int", _ABOVE_0)
+    webhook_backoff: float = _setting("JOBGATE_WEBHOOK_BACKOFF", 5.0,
+                                      "seconds before a webhook's first retry; each next waits 6 times longer"
+                                      " (5 s, 30 s, 3 min ...), at most an hour", "float", _ABOVE_0)
+    webhook_timeout: float = _setting("JOBGATE_WEBHOOK_TIMEOUT", 5.0,
+                                      "seconds a webhook receiver has to answer", "float", _ABOVE_0)
+    webhook_lease: float = _setting("JOBGATE_WEBHOOK_LEASE", 30.0,
+                                    "seconds a worker holds an event or delivery it took; then another worker"
+                                    " takes it (a dead worker's); keep it above the timeout", "float", _ABOVE_0)
     events_maxlen: int = _setting("JOBGATE_EVENTS_MAXLEN", limits.EVENTS_MAXLEN,
                                   "events kept (about) in each event stream, a tenant's and an execution's",
                                   "int", _ABOVE_0)

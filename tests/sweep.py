@@ -28,6 +28,8 @@ LOGIN = ("alice", "s3cret")
 CLUSTER = "811e1134-666f-4c48-bc92-afb5b10c9d8c"
 #: a CDQ storage id (where a job's results go)
 STORAGE = "swept-storage"
+#: a webhook subscription (to a loopback port where nothing listens: the suite's allow-list admits 127.0.0.1)
+WEBHOOK = {"url": "http://127.0.0.1:9/swept", "events": ["state"]}
 #: the Sahara job types the sweep's gateway must serve (JOBGATE_SAHARA_JOB_TYPES), so POST /jobs is valid
 SAHARA_JOB_TYPES = {"Shell": {"type": "python", "params": {"callable": "jobgate.testing.jobs:count"}}}
 #: routes that answer from configuration alone and so keep answering while Redis is away
@@ -128,6 +130,7 @@ class Ids:
     schedule: str             # made through the native API
     cdq_schedule: str         # made through CDQ's (CDQ shows its own only)
     log_name: str             # its OCAPI log file name
+    webhook: str              # a webhook subscription (native)
 
 
 def prepare(base: str) -> Ids:
@@ -143,12 +146,13 @@ def prepare(base: str) -> Ids:
                                        "steps": [{"type": "sleep", "params": {"seconds": 0}}]})
     execution = made("/executions", {"definition": "ParkedJob"})
     schedule = made("/schedules", {"definition": "ParkedJob", "cron": "0 3 * * *"})
+    webhook = made("/webhooks", WEBHOOK)
     scheduled = requests.post(f"{base}/cdq/v2/jobs/scheduled", headers={"X-API-KEY": TOKENS["alice"]}, timeout=10,
                               json={"scheduledJob": {"cronExpression": "0 3 * * *", "type": "ParkedJob"}})
     assert scheduled.status_code == 200, scheduled.text
     shown = http.get(f"{base}/dw/data/v25_6/jobs/ParkedJob/executions/{execution['seq']}", timeout=10).json()
     return Ids(definition["uuid"], definition["seq"], execution["id"], execution["seq"], "ParkedJob",
-               schedule["id"], scheduled.json()["id"], shown["log_file_name"])
+               schedule["id"], scheduled.json()["id"], shown["log_file_name"], webhook["id"])
 
 
 def _ref(rule: str, ids: Ids) -> str:
@@ -167,7 +171,8 @@ def _path_values(rule, ids: Ids) -> dict[str, str]:
              "job_id": ids.job, "id": str(ids.seq), "schedule_id": ids.schedule, "log_name": ids.log_name,
              "jobId": ids.execution, "scheduledJobId": ids.cdq_schedule, "storageId": STORAGE,
              "processingLogId": "VALIDATION_LOG", "request_id": ids.execution,
-             "definition_id": ids.definition, "file_id": ids.execution, "provider_id": "jobgate"}
+             "definition_id": ids.definition, "file_id": ids.execution, "provider_id": "jobgate",
+             "webhook_id": ids.webhook}
     values = {}
     for name in rule.arguments:
         if name == "ref":
@@ -192,6 +197,7 @@ def _options(method: str, rule: str, ids: Ids) -> dict:
         ("POST", "/api/v1/executions"): {"json": {"definition": "QuickJob", "parameters": {"greeting": "hi"}}},
         ("PUT", "/api/v1/executions/<ref>/expiry"): {"json": {"after_end": 3600}},
         ("POST", "/api/v1/schedules"): {"json": {"definition": "QuickJob", "cron": "0 3 * * *"}},
+        ("POST", "/api/v1/webhooks"): {"json": WEBHOOK},
         ("POST", "/dw/data/<version>/jobs/<job_id>/executions"): {"json": {"parameters": [
             {"name": "greeting", "value": "hi"}]}},
         ("POST", "/dw/data/<version>/job_execution_search"): {"json": {"query": {"match_all_query": {}},

@@ -1,6 +1,7 @@
 """The RQ worker behind `jobgate worker` and the Procfile's `worker:` line.
 
 RQ's forking Worker as it is, plus: a maintenance thread (workers.maintenance);
+a webhook dispatcher thread (workers.webhooks);
 RQ's record of each job kept true to how its execution ended (workers.mirror);
 a work horse killed for any reason takes its step's process group with it;
 and a horse that dies without ending its execution (killed, crashed, RQ's own
@@ -55,6 +56,7 @@ from workers.maintenance import Beat, Maintenance
 from workers.mirror import Mirroring
 from workers.patience import LONGEST_WAIT, Patient, unless_unreachable, until_reachable
 from workers.watch import SLACK, kill_group
+from workers.webhooks import Dispatcher
 
 #: RQ job states after which nothing is left to record for a horse that has ended
 RECORDED = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED)
@@ -81,10 +83,13 @@ class JobgateWorker(Mirroring, WarmHorse, Worker):
         maintenance.start()
         beat = Beat(maintenance.service, self.key)
         beat.start()
+        dispatcher = Dispatcher(maintenance.service, self.name)
+        dispatcher.start()
         try:
             return super().work(*args, **kwargs)
         finally:
             self.retire_warm_horse()
+            dispatcher.stop()
             beat.stop()
             maintenance.stop()
 

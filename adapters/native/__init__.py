@@ -5,7 +5,9 @@ Paths: ``/definitions[/{id}]``, ``/executions[/{id}]``, ``/executions/{id}/cance
 ``/heartbeat``, ``/expiry``, ``/executions/{id}/log`` (plain text, ``?offset=`` to tail),
 ``/executions/{id}/result``, ``/schedules[/{id}]`` with ``/pause`` and ``/resume``;
 server-sent events: ``/executions/{id}/events`` (one execution's, log lines included, ending with it) and
-``/events`` (the tenant's, ``?definition=&state=&origin=``), resumable with ``Last-Event-ID``.
+``/events`` (the tenant's, ``?definition=&state=&origin=``), resumable with ``Last-Event-ID``;
+``/webhooks[/{id}]`` and ``/webhooks/{id}/deliveries`` (signed event deliveries; a submit may
+carry a ``callback_url``).
 Auth: ``Authorization: Bearer <token>`` (a principal's static or issued token).
 Id style: executions by uuid or integer seq (uuid shown); definitions by id, uuid or seq.
 Paging: ``offset``/``limit`` with ``total``, or ``cursor`` (keyset, from ``next_cursor``).
@@ -18,7 +20,7 @@ Faults: ``{"error": {"code", "message", "details", "request_id"}}`` with the HTT
 (``jobgate.kit.faults.CANONICAL``).
 Not supported: nothing is left out; this API is the reference the others map onto.
 """
-from adapters.native import events, routes, schedules  # noqa: F401  (events, schedules add routes to routes.blp)
+from adapters.native import events, routes, schedules, webhooks  # noqa: F401  (they add routes to routes.blp)
 from jobgate.kit import ids
 from jobgate.kit.dialect import Dialect, Mount
 

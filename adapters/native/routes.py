@@ -53,12 +53,13 @@ class Executions(MethodView):
             offset=query["offset"], limit=query["limit"], cursor=query.get("cursor"))
 
     @blp.arguments(schemas.SubmitIn)
-    @blp.response(201, schemas.ExecutionOut)
+    @blp.response(201, schemas.SubmitOut)
     @blp.creates
     def post(self, body):
         return service().submit(principal(), body["definition"], body["parameters"], origin=NAME,
                                 start_at=body.get("start_at"), after=body["after"],
-                                expires=body.get("expires_at"), expire_after=body.get("expire_after"))
+                                expires=body.get("expires_at"), expire_after=body.get("expire_after"),
+                                callback_url=body.get("callback_url"))
 
 
 @blp.route("/executions/<ref>")

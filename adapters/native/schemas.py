@@ -76,6 +76,8 @@ class SubmitIn(Schema):
                         metadata={"description": "executions that must succeed first"})
     expires_at = Timestamp()
     expire_after = fields.Float(validate=validate.Range(min=0), metadata={"description": "seconds after the end"})
+    callback_url = fields.String(metadata={"description": "a URL told of its state changes and progress, signed as"
+                                                          " webhooks are (with `callback_secret`)"})
 
 
 class ExpiryIn(Schema):
@@ -183,6 +185,54 @@ class ExecutionOut(Schema):
     canceled_by = fields.String(allow_none=True)
     version = fields.Integer()
     attributes = fields.Dict()
+    callback_url = fields.String(allow_none=True)
+
+
+class SubmitOut(ExecutionOut):
+    callback_secret = fields.String(metadata={"description": "the secret its callback deliveries are signed with,"
+                                                             " shown only here"})
+
+
+class WebhookIn(Schema):
+    url = fields.String(required=True)
+    events = fields.List(fields.String(), required=True, metadata={
+        "description": "event types: state, progress, step.started, step.ended"})
+    secret = fields.String(metadata={"description": "whsec_ + base64 of 24 to 64 bytes; made when absent"})
+
+
+class WebhookOut(Schema):
+    id = fields.String()
+    url = fields.String()
+    events = fields.List(fields.String())
+    principal = fields.String()
+    created = Timestamp()
+
+
+class WebhookCreated(WebhookOut):
+    secret = fields.String(metadata={"description": "what deliveries are signed with, shown only here"})
+
+
+class WebhookList(Schema):
+    items = fields.List(fields.Nested(WebhookOut))
+
+
+class DeliveryOut(Schema):
+    id = fields.String(metadata={"description": "its webhook-id header, the same on every attempt"})
+    event = fields.String()
+    execution = fields.String(attribute="execution_id")
+    state = fields.String(attribute="outcome", metadata={"description": "pending, succeeded or failed"})
+    attempts = fields.List(fields.Dict(), metadata={"description": "{at, status, error, ms} of each attempt"})
+    next_attempt = Timestamp(allow_none=True)
+    created = Timestamp()
+    body = fields.String(metadata={"description": "what is sent"})
+
+
+class DeliveryList(Schema):
+    items = fields.List(fields.Nested(DeliveryOut))
+
+
+class DeliveryQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=limits.PAGE_MAX))
 
 
 class ResultOut(Schema):

@@ -40,7 +40,7 @@ from jobgate.model import (
     to_ms,
 )
 from jobgate.rules import catalog as catalog_module
-from jobgate.rules import idempotency
+from jobgate.rules import idempotency, signing
 from jobgate.rules.auth import Authenticator, load_principals
 from jobgate.rules.checks import check_record, check_times, finite, is_ref
 from jobgate.rules.feeds import Feeds
@@ -48,6 +48,7 @@ from jobgate.rules.lifecycle import Housekeeper, Lifecycle
 from jobgate.rules.quotas import Quotas, load_quotas
 from jobgate.rules.schedules import ScheduleBook
 from jobgate.rules.throttle import LoginPolicy, LoginThrottle
+from jobgate.rules.webhooks import WebhookBook
 from jobgate.settings import Settings
 from jobgate.store.attempts import LoginAttempts
 from jobgate.store.connection import connect_as, replicated
@@ -59,6 +60,7 @@ from jobgate.store.queue import JobQueue
 from jobgate.store.results import DEFINITION, STATUS, terms_of
 from jobgate.store.schedules import Schedules
 from jobgate.store.tokens import Tokens
+from jobgate.store.webhooks import Webhooks
 
 log = logging.getLogger("jobgate.service")
 
@@ -102,6 +104,7 @@ class Service:
         self.schedules = ScheduleBook(self, Schedules(client))
         self.feeds = Feeds(self, settings.events_heartbeat)     # server-sent events (rules.feeds)
         self.documents = Documents(client)
+        self.webhooks = WebhookBook(settings, Webhooks(client))
         self.step_types = catalog_module.step_types()
 
     @classmethod
@@ -185,16 +188,21 @@ class Service:
                origin: str, client_id: str | None = None, attributes: dict[str, dict] | None = None,
                trigger: str = "api", restart_of: str | None = None, start_at: datetime | None = None,
                after: list[str] = (), expires: datetime | None = None,
-               expire_after: float | None = None, queue: str | None = None) -> Execution:
+               expire_after: float | None = None, queue: str | None = None,
+               callback_url: str | None = None) -> Execution:
         """Accept an execution: queued now, at `start_at`, or once every `after` one has succeeded.
 
         `queue` overrides the definition's RQ queue (a dialect may route by its own notion,
-        such as Sahara's cluster ids). Under a request's Idempotency-Key (rules.idempotency), the
-        execution made at this submit's place before is answered again, unchecked and uncounted."""
+        such as Sahara's cluster ids); `callback_url` is told of its state changes and progress,
+        signed with a secret of its own (rules.webhooks). Under a request's Idempotency-Key
+        (rules.idempotency), the execution made at this submit's place before is answered again,
+        unchecked and uncounted."""
         place = self._place(principal)
         if place is not None and (made := place.earlier(self.redis)):
             return self._made_before(principal, made)
         definition = self.definition(principal, ref)
+        if callback_url is not None:
+            self.webhooks.check_callback(callback_url)
         check_times(start_at=start_at, expires=expires, expire_after=expire_after)
         if not finite(parameters):
             raise Invalid("parameters hold a number that is not finite", details={"parameters": ["not finite"]})
@@ -218,7 +226,8 @@ class Service:
             created=stamp, queued=None if waits else stamp, modified=stamp, queue=queue,
             steps=[StepExecution(id=s.id, type=s.type, description=s.description) for s in definition.steps],
             restart_of=restart_of, attributes=attributes or {}, after=[p.id for p in prerequisites],
-            expires=expires, expire_after=expire_after)
+            expires=expires, expire_after=expire_after, callback_url=callback_url,
+            callback_secret=signing.new_secret() if callback_url else "")
         quota = self.quotas.of(principal.tenant)
         steps, timeout = quota.bound(definition)
         plan = {"steps": [dump(s) for s in steps], "timeout": timeout,

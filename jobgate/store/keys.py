@@ -162,3 +162,24 @@ def login_failures(scope: str, digest: str) -> str:
 def login_wait(scope: str, digest: str) -> str:
     """Present (with a TTL) while that subject must wait before its next login."""
     return f"{PREFIX}login-wait:{scope}:{digest}"
+
+
+# -- webhooks (store.webhooks, store.feed) -------------------------------------
+#: delivery id -> due time (ms); a worker delivering one holds it by moving it a lease ahead
+WEBHOOKS_DUE = PREFIX + "webhooks:due"
+#: the consumer group the workers read the tenants' event streams in
+WEBHOOKS_GROUP = "webhooks"
+
+
+def webhooks(tenant: str) -> str:
+    """A tenant's subscriptions: a hash id -> JSON."""
+    return f"{PREFIX}webhooks:{tenant}"
+
+
+def delivery(delivery_id: str) -> str:
+    return f"{PREFIX}delivery:{delivery_id}"
+
+
+def deliveries(tenant: str, target: str) -> str:
+    """The delivery log of one subscription (or an execution's callback): ids scored by creation ms."""
+    return f"{PREFIX}deliveries:{tenant}:{target}"

@@ -394,3 +394,26 @@ for _, key in ipairs(KEYS) do
 end
 return #KEYS
 """
+
+#: Take the first due webhook delivery and hold it a lease ahead: while it is held no other
+#: worker takes it; a worker that died holding it leaves it due again once the lease ends.
+#: KEYS: 1 due zset. ARGV: 1 now ms, 2 lease end ms. Returns the delivery id, or false.
+TAKE_DELIVERY = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)
+if #due == 0 then return false end
+redis.call('ZADD', KEYS[1], ARGV[2], due[1])
+return due[1]
+"""
+
+#: Add a webhook delivery unless it exists (an event taken again after a worker died): its
+#: record, its place in its log (the newest `ARGV[4]` kept) and in the due set.
+#: KEYS: 1 record, 2 log zset, 3 due zset. ARGV: 1 delivery id, 2 record JSON, 3 now ms,
+#: 4 log length kept, 5 record lifetime ms. Returns 1 if added.
+ADD_DELIVERY = """
+if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[5]) == false then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -1 - tonumber(ARGV[4]))
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+return 1
+"""
