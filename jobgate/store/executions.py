@@ -140,7 +140,7 @@ class Store:
                 place.fingerprint if place else "", place.index if place else "", place.ttl if place else "",
                 *captured.flat(self.redis, writes)]
         try:
-            stored, seq = self._create(keys=script_keys, args=args)
+            stored, seq = self._run_create(script_keys, args)
         except redis.ResponseError as exc:
             reason, _, detail = str(exc).partition(" ")
             if reason == "ACTIVE":
@@ -155,6 +155,18 @@ class Store:
         if seq:
             execution.seq = int(seq)
         return stored.decode()
+
+    def _run_create(self, script_keys: list, args: list):
+        """lua.CREATE, as one transaction when replicas must confirm it: the client's pipeline
+        then waits for them on the connection that wrote it (connection.replicated)."""
+        if not getattr(self.redis, "replicas", 0):
+            return self._create(keys=script_keys, args=args)
+        pipe = self.redis.pipeline()
+        self._create(keys=script_keys, args=args, client=pipe)
+        (answer,) = pipe.execute(raise_on_error=False)
+        if isinstance(answer, Exception):           # as the script's own error, not the pipeline's account of it
+            raise answer
+        return answer
 
     def transition(self, execution_id: str, to: State | None = None, patch: dict | None = None, *,
                    allowed: Iterable[State] | None = None, expected_version: int | None = None,
