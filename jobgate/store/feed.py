@@ -9,6 +9,8 @@ missed however late a worker first looks at its stream.
 """
 from __future__ import annotations
 
+import time
+
 import redis
 
 from jobgate.store import keys
@@ -40,7 +42,8 @@ class Feed:
     def read(self, count: int = 100) -> list[tuple[str, Event]]:
         """Events no worker has taken, this one's now; waits up to `hold` seconds for the first."""
         streams = self.streams()
-        if not streams:
+        if not streams:              # no tenant yet: nothing to block on, so wait as a read would
+            time.sleep(self.hold)
             return []
         found = self.listening.xreadgroup(GROUP, self.consumer, dict.fromkeys(streams, ">"), count=count,
                                           block=max(1, int(self.hold * 1000)))
