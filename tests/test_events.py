@@ -188,7 +188,9 @@ def test_held_streams_do_not_starve_other_requests_nor_time_out(server, redis_ur
     held = [hold(server, "/api/v1/events" if n % 2 else f"/api/v1/executions/{running}/events")
             for n in range(HELD)]
     try:
-        assert reading(redis_url) == HELD            # each waits on Redis (XREAD BLOCK), not in a loop
+        # each waits on Redis (XREAD BLOCK), not in a loop: all at once, between two heartbeats
+        # (a stream that just sent one is briefly not blocked)
+        assert wait_for(lambda: reading(redis_url) == HELD, timeout=4 * HEARTBEAT), reading(redis_url)
         for _ in range(3):
             started = time.monotonic()
             assert requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
