@@ -1,6 +1,10 @@
 """Capacity phase: end-to-end jobs/s with 1, 2 and 4 `jobgate worker` processes against one
 Redis, and what one execution costs Redis over its whole life, submit to purge.
 
+The gateway is the run's shared one (one gunicorn process), or with `--gateways N` one of
+N gunicorn processes started for this phase, as `--workers N` (or WEB_CONCURRENCY) would
+run it; the submit rate is reported beside jobs/s, to show the gateway was not the bound.
+
 K executions are submitted through the native API while the workers run, the clock stops
 when the store counts all of them ended, and then each is purged (DELETE). Redis's INFO
 commandstats and CPU counters before and after, less what the idle workers and the gateway
@@ -18,7 +22,7 @@ from rq import Worker
 
 from bench.dialects import AUTH, SUBMIT, TENANT
 from bench.load import drive
-from bench.serving import Processes, call, until
+from bench.serving import Processes, call, serve, until
 from jobgate.model import TERMINAL
 from jobgate.store import keys
 
@@ -69,8 +73,11 @@ def run(procs: Processes, env: dict, client: redis.Redis, port: int, workers: in
     used = {name: n - mine.get(name, 0) for name, n in used.items() if n > mine.get(name, 0)}
     background = sum(idle.values()) * life / IDLE_SECONDS
     top = sorted(used.items(), key=lambda kv: -kv[1])[:8]
-    return {"workers": workers, "jobs": count, "seconds": round(elapsed, 2), "jobs_per_s": round(count / elapsed, 1),
-            "redis_cpu_ms_per_execution": round(1000 * (cpu_after - cpu) / count, 3),
+    redis_ms = 1000 * (cpu_after - cpu) / count
+    return {"gateways": args.gateways, "workers": workers, "jobs": count, "seconds": round(elapsed, 2),
+            "jobs_per_s": round(count / elapsed, 1),
+            "submits_per_s": submitted["rps"], "redis_cpu_ms_per_execution": round(redis_ms, 3),
+            "redis_core_share": round((cpu_after - cpu) / life, 3), "redis_bound_jobs_per_s": round(1000 / redis_ms),
             "commands_per_execution": round((sum(used.values()) - background) / count, 1),
             "background_commands_per_s": round(sum(idle.values()) / IDLE_SECONDS, 1),
             "top_commands_per_execution": {name: round(n / count, 1) for name, n in top},
@@ -88,4 +95,11 @@ def left(client: redis.Redis) -> dict[str, int]:
 
 
 def phase(procs: Processes, env: dict, client: redis.Redis, port: int, args) -> list[dict]:
-    return [run(procs, env, client, port, workers, args) for workers in args.capacity]
+    gateway = None
+    if args.gateways > 1:
+        gateway, port = serve(procs, "bench.tasks:gateway", env, workers=args.gateways)
+    try:
+        return [run(procs, env, client, port, workers, args) for workers in args.capacity]
+    finally:
+        if gateway:
+            procs.stop(gateway)
