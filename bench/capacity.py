@@ -44,6 +44,9 @@ def delta(later: dict[str, int], earlier: dict[str, int]) -> dict[str, int]:
 
 def run(procs: Processes, env: dict, client: redis.Redis, port: int, workers: int, args) -> dict:
     client.flushdb()
+    # the tenant a deployment has had since its first submit: with none known, each worker's webhook
+    # thread polls without waiting (store.feed.read), and the idle count below would be that loop
+    client.sadd(keys.TENANTS, TENANT)
     started = [procs.spawn([sys.executable, "-m", "jobgate", "worker"], env) for _ in range(workers)]
     try:
         until(lambda: Worker.count(connection=client) >= workers, "workers", 60, 0.05)
