@@ -52,11 +52,12 @@ def machine() -> dict:
 def parse(argv: list[str] | None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=3, help="seconds of wrk load per side and round")
+    parser.add_argument("--seconds", type=float, default=3,
+                        help="seconds of wrk load per side and round, and of submits per capacity run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating HTTP rounds; the best is kept")
     parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
     parser.add_argument("--requests", type=int, default=600, help="requests per side and round without wrk")
-    parser.add_argument("--jobs", type=int, default=300, help="jobs per worker and capacity run")
+    parser.add_argument("--jobs", type=int, default=300, help="jobs per worker run (and per capacity run without wrk)")
     parser.add_argument("--samples", type=int, default=30, help="one-at-a-time jobs for submit -> ended p50")
     parser.add_argument("--capacity", default="1,2,4", help="jobgate worker counts of the capacity phase")
     parser.add_argument("--gateways", type=int, default=1,

@@ -3,12 +3,13 @@ Redis, and what one execution costs Redis over its whole life, submit to purge.
 
 The gateway is the run's shared one (one gunicorn process), or with `--gateways N` one of
 N gunicorn processes started for this phase, as `--workers N` (or WEB_CONCURRENCY) would
-run it; the submit rate is reported beside jobs/s, to show the gateway was not the bound.
+run it; the submit rate is reported beside jobs/s, to show whether the gateway was the bound.
 
-K executions are submitted through the native API while the workers run, the clock stops
-when the store counts all of them ended, and then each is purged (DELETE). Redis's INFO
-commandstats and CPU counters before and after, less what the idle workers and the gateway
-issue on their own (measured for a second first, scaled to the run's length), over K.
+Native submits come from wrk (`--clients` connections for `--seconds`; without wrk, `--jobs`
+of them from the Python load) while the workers run; the clock stops when the store counts
+every execution ended, and then each is purged (DELETE). Redis's INFO commandstats and CPU
+counters before and after, less what the idle workers and the gateway issue on their own
+(measured for a second first, scaled to the run's length), over the executions.
 commandstats counts the commands a Lua script runs as well as the script call itself; the
 bench's own commands (its INFO reads, its polls for the end, the ZRANGE of ids) are taken out.
 """
@@ -20,8 +21,8 @@ import time
 import redis
 from rq import Worker
 
+from bench import wrk
 from bench.dialects import AUTH, SUBMIT, TENANT
-from bench.load import drive
 from bench.serving import Processes, call, serve, until
 from jobgate.model import TERMINAL
 from jobgate.store import keys
@@ -55,15 +56,17 @@ def run(procs: Processes, env: dict, client: redis.Redis, port: int, workers: in
         idle = delta(counters(client)[0], idle_calls)
         calls, cpu = counters(client)
         clock = time.perf_counter()
-        submitted = drive(port, *SUBMIT, requests=args.jobs, clients=args.clients, headers=AUTH)
-        count = submitted["requests"] - submitted["errors"]
-        done, polls = [keys.index(TENANT, state=state.value) for state in TERMINAL], []
+        submitted = wrk.load(port, *SUBMIT, seconds=args.seconds, clients=args.clients, headers=AUTH,
+                             fallback_requests=args.jobs)
+        everyone, done, polls, totals = keys.index(TENANT), [keys.index(TENANT, state=s.value) for s in TERMINAL], [], []
 
         def ended() -> bool:
-            polls.append(len(done))
-            return sum(client.zcard(key) for key in done) >= count
-        until(ended, f"{count} executions to end")
-        elapsed = time.perf_counter() - clock
+            """Counted in the store: a submit wrk still had in flight when it stopped is one too."""
+            polls.append(len(done) + 1)
+            totals.append(client.zcard(everyone))
+            return sum(client.zcard(key) for key in done) >= totals[-1]
+        until(ended, "the executions to end")
+        elapsed, count = time.perf_counter() - clock, totals[-1]
         for raw in client.zrange(keys.index(TENANT), 0, -1):
             call(port, "DELETE", f"/api/v1/executions/{raw.decode()}", headers=AUTH)
         life = time.perf_counter() - clock
