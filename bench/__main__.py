@@ -5,8 +5,8 @@
    wrk (bench.wrk); A/B rounds alternating, best round kept.
 2. workers: RQ's Worker and SimpleWorker against `jobgate worker`, one process each, on the same
    no-op: jobs/s, submit -> ended p50, Redis memory per finished execution (bench.workers).
-3. capacity: end-to-end jobs/s with 1, 2 and 4 jobgate workers; Redis commands and CPU per
-   execution, submit to purge (bench.capacity).
+3. capacity: end-to-end jobs/s with 1, 2 and 4 jobgate workers behind `--gateways` gunicorn
+   processes; Redis commands and CPU per execution, submit to purge (bench.capacity).
 4. lists: each dialect's lists and filters at 1k stored executions and at `--seed N` (bench.lists).
 Everything runs against a private embedded Redis and is stopped by pid at the end.
 """
@@ -52,13 +52,16 @@ def machine() -> dict:
 def parse(argv: list[str] | None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=3, help="seconds of wrk load per side and round")
+    parser.add_argument("--seconds", type=float, default=3,
+                        help="seconds of wrk load per side and round, and of submits per capacity run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating HTTP rounds; the best is kept")
     parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
     parser.add_argument("--requests", type=int, default=600, help="requests per side and round without wrk")
-    parser.add_argument("--jobs", type=int, default=300, help="jobs per worker and capacity run")
+    parser.add_argument("--jobs", type=int, default=300, help="jobs per worker run (and per capacity run without wrk)")
     parser.add_argument("--samples", type=int, default=30, help="one-at-a-time jobs for submit -> ended p50")
     parser.add_argument("--capacity", default="1,2,4", help="jobgate worker counts of the capacity phase")
+    parser.add_argument("--gateways", type=int, default=1,
+                        help="gunicorn processes of the capacity phase's gateway (its --workers)")
     parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="also measure the lists with N stored executions (seeded in bulk), e.g. 1000000")
     parser.add_argument("--list-repeats", type=int, default=5, help="requests per list and level (p50 of them)")
@@ -72,6 +75,8 @@ def parse(argv: list[str] | None):
     args.phases = [name.strip() for name in args.phases.split(",") if name.strip()]
     if set(args.dialects) - set(DIALECTS) or not args.dialects:
         parser.error(f"--dialects: choose from {','.join(DIALECTS)}")
+    if args.gateways < 1:
+        parser.error("--gateways: at least 1")
     if set(args.phases) - set(PHASES):
         parser.error(f"--phases: choose from {','.join(PHASES)}")
     args.capacity = [int(n) for n in args.capacity.split(",")]

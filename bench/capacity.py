@@ -1,10 +1,15 @@
 """Capacity phase: end-to-end jobs/s with 1, 2 and 4 `jobgate worker` processes against one
 Redis, and what one execution costs Redis over its whole life, submit to purge.
 
-K executions are submitted through the native API while the workers run, the clock stops
-when the store counts all of them ended, and then each is purged (DELETE). Redis's INFO
-commandstats and CPU counters before and after, less what the idle workers and the gateway
-issue on their own (measured for a second first, scaled to the run's length), over K.
+The gateway is the run's shared one (one gunicorn process), or with `--gateways N` one of
+N gunicorn processes started for this phase, as `--workers N` (or WEB_CONCURRENCY) would
+run it; the submit rate is reported beside jobs/s, to show whether the gateway was the bound.
+
+Native submits come from wrk (`--clients` connections for `--seconds`; without wrk, `--jobs`
+of them from the Python load) while the workers run; the clock stops when the store counts
+every execution ended, and then each is purged (DELETE). Redis's INFO commandstats and CPU
+counters before and after, less what the idle workers and the gateway issue on their own
+(measured for a second first, scaled to the run's length), over the executions.
 commandstats counts the commands a Lua script runs as well as the script call itself; the
 bench's own commands (its INFO reads, its polls for the end, the ZRANGE of ids) are taken out.
 """
@@ -16,9 +21,9 @@ import time
 import redis
 from rq import Worker
 
+from bench import wrk
 from bench.dialects import AUTH, SUBMIT, TENANT
-from bench.load import drive
-from bench.serving import Processes, call, until
+from bench.serving import Processes, call, serve, until
 from jobgate.model import TERMINAL
 from jobgate.store import keys
 
@@ -40,6 +45,9 @@ def delta(later: dict[str, int], earlier: dict[str, int]) -> dict[str, int]:
 
 def run(procs: Processes, env: dict, client: redis.Redis, port: int, workers: int, args) -> dict:
     client.flushdb()
+    # the tenant a deployment has had since its first submit: with none known, each worker's webhook
+    # thread polls without waiting (store.feed.read), and the idle count below would be that loop
+    client.sadd(keys.TENANTS, TENANT)
     started = [procs.spawn([sys.executable, "-m", "jobgate", "worker"], env) for _ in range(workers)]
     try:
         until(lambda: Worker.count(connection=client) >= workers, "workers", 60, 0.05)
@@ -48,15 +56,17 @@ def run(procs: Processes, env: dict, client: redis.Redis, port: int, workers: in
         idle = delta(counters(client)[0], idle_calls)
         calls, cpu = counters(client)
         clock = time.perf_counter()
-        submitted = drive(port, *SUBMIT, requests=args.jobs, clients=args.clients, headers=AUTH)
-        count = submitted["requests"] - submitted["errors"]
-        done, polls = [keys.index(TENANT, state=state.value) for state in TERMINAL], []
+        submitted = wrk.load(port, *SUBMIT, seconds=args.seconds, clients=args.clients, headers=AUTH,
+                             fallback_requests=args.jobs)
+        everyone, done, polls, totals = keys.index(TENANT), [keys.index(TENANT, state=s.value) for s in TERMINAL], [], []
 
         def ended() -> bool:
-            polls.append(len(done))
-            return sum(client.zcard(key) for key in done) >= count
-        until(ended, f"{count} executions to end")
-        elapsed = time.perf_counter() - clock
+            """Counted in the store: a submit wrk still had in flight when it stopped is one too."""
+            polls.append(len(done) + 1)
+            totals.append(client.zcard(everyone))
+            return sum(client.zcard(key) for key in done) >= totals[-1]
+        until(ended, "the executions to end")
+        elapsed, count = time.perf_counter() - clock, totals[-1]
         for raw in client.zrange(keys.index(TENANT), 0, -1):
             call(port, "DELETE", f"/api/v1/executions/{raw.decode()}", headers=AUTH)
         life = time.perf_counter() - clock
@@ -69,8 +79,11 @@ def run(procs: Processes, env: dict, client: redis.Redis, port: int, workers: in
     used = {name: n - mine.get(name, 0) for name, n in used.items() if n > mine.get(name, 0)}
     background = sum(idle.values()) * life / IDLE_SECONDS
     top = sorted(used.items(), key=lambda kv: -kv[1])[:8]
-    return {"workers": workers, "jobs": count, "seconds": round(elapsed, 2), "jobs_per_s": round(count / elapsed, 1),
-            "redis_cpu_ms_per_execution": round(1000 * (cpu_after - cpu) / count, 3),
+    redis_ms = 1000 * (cpu_after - cpu) / count
+    return {"gateways": args.gateways, "workers": workers, "jobs": count, "seconds": round(elapsed, 2),
+            "jobs_per_s": round(count / elapsed, 1),
+            "submits_per_s": submitted["rps"], "redis_cpu_ms_per_execution": round(redis_ms, 3),
+            "redis_core_share": round((cpu_after - cpu) / life, 3), "redis_bound_jobs_per_s": round(1000 / redis_ms),
             "commands_per_execution": round((sum(used.values()) - background) / count, 1),
             "background_commands_per_s": round(sum(idle.values()) / IDLE_SECONDS, 1),
             "top_commands_per_execution": {name: round(n / count, 1) for name, n in top},
@@ -88,4 +101,11 @@ def left(client: redis.Redis) -> dict[str, int]:
 
 
 def phase(procs: Processes, env: dict, client: redis.Redis, port: int, args) -> list[dict]:
-    return [run(procs, env, client, port, workers, args) for workers in args.capacity]
+    gateway = None
+    if args.gateways > 1:
+        gateway, port = serve(procs, "bench.tasks:gateway", env, workers=args.gateways)
+    try:
+        return [run(procs, env, client, port, workers, args) for workers in args.capacity]
+    finally:
+        if gateway:
+            procs.stop(gateway)

@@ -29,10 +29,12 @@ def report(results: dict) -> None:
         for name, r in results["workers"].items():
             print(f"  {name} bytes per run by key: " + ", ".join(f"{k} {v}" for k, v in r["memory_by_key"].items()))
     if "capacity" in results:
-        print(f"\n{'capacity (jobgate workers)':34}{'jobs/s':>10}{'redis cmds/run':>16}{'redis cpu ms/run':>18}")
+        print(f"\n{'capacity (gateways x workers)':34}{'jobs/s':>10}{'submits/s':>11}{'redis cmds/run':>16}"
+              f"{'redis cpu ms/run':>18}{'redis core':>12}{'redis bound/s':>15}")
         for r in results["capacity"]:
-            print(f"{r['workers']:<34}{r['jobs_per_s']:>10}{r['commands_per_execution']:>16}"
-                  f"{r['redis_cpu_ms_per_execution']:>18}   top: "
+            print(f"{str(r['gateways']) + ' x ' + str(r['workers']):<34}{r['jobs_per_s']:>10}{r['submits_per_s']:>11}"
+                  f"{r['commands_per_execution']:>16}{r['redis_cpu_ms_per_execution']:>18}"
+                  f"{r['redis_core_share']:>12}{r['redis_bound_jobs_per_s']:>15}   top: "
                   + ", ".join(f"{k} {v}" for k, v in r["top_commands_per_execution"].items())
                   + (f"; {r['submit_errors']} submits refused: {r['first_error']}" if r["submit_errors"] else ""))
         print("  keys left after the purges: " + ", ".join(

@@ -12,8 +12,8 @@ from pathlib import Path
 from jobgate.tools import processes
 
 ROOT = Path(__file__).resolve().parent.parent
-#: the Procfile's web: line (jobgate's gunicorn settings), one process
-GUNICORN = ["-c", "python:jobgate.tools.gunicorn_conf", "--workers", "1"]
+#: the Procfile's web: line (jobgate's gunicorn settings); its process count is gunicorn's --workers
+GUNICORN = ["-c", "python:jobgate.tools.gunicorn_conf"]
 
 
 class Processes(list):
@@ -40,15 +40,16 @@ def until(predicate, what: str, timeout: float = 120.0, every: float = 0.01) -> 
         time.sleep(every)
 
 
-def serve(procs: Processes, app: str, env: dict, *more: str) -> tuple[subprocess.Popen, int]:
-    """gunicorn serving `module:factory` on a socket we bind (port 0, no race), ready once it
-    answers; with `more` apps, all of them start at once, and a list of (process, port) is returned."""
+def serve(procs: Processes, app: str, env: dict, *more: str, workers: int = 1) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving `module:factory` with `workers` processes on a socket we bind (port 0, no
+    race), ready once it answers; with `more` apps, all of them start at once, and a list of
+    (process, port) is returned."""
     started = []
     for name in (app, *more):
         with socket.create_server(("127.0.0.1", 0)) as sock:
             port, fd = sock.getsockname()[1], sock.fileno()
-            started.append((procs.spawn([sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"fd://{fd}",
-                                         f"{name}()"], env, pass_fds=[fd]), port))
+            argv = [sys.executable, "-m", "gunicorn", *GUNICORN, "--workers", str(workers), "--bind", f"fd://{fd}"]
+            started.append((procs.spawn([*argv, f"{name}()"], env, pass_fds=[fd]), port))
     for _, port in started:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)   # queues in the backlog
         conn.request("GET", "/healthz")       # any answer (the bare app's is 404) means it serves
